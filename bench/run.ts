@@ -1,0 +1,44 @@
+/**
+ * `npm run bench`: runs every benchmark and prints its figures. Each bench module exports one
+ * async function returning named figures; `npm run bench -- screen-pop` runs only the named ones.
+ */
+import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type Figures = Record<string, number | string>;
+const here = dirname(fileURLToPath(import.meta.url));
+
+const benches: Array<{ name: string; file: string; fn: string; what: string }> = [
+  { name: 'ari-client', file: 'ari-client.ts', fn: 'benchAriClient', what: 'ARI client: cost per event' },
+  { name: 'simulator', file: 'simulator.ts', fn: 'benchSimulator', what: 'simulator on loopback: ARI requests/s, events/s' },
+  { name: 'screen-pop', file: 'screen-pop.ts', fn: 'benchScreenPop', what: 'screen pop latency, 750 agents, 10 calls/s (target p99 <= 15 ms)' },
+];
+
+function show(value: number | string): string {
+  if (typeof value === 'string') return value;
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
+  return value.toFixed(Math.abs(value) >= 100 ? 1 : 3);
+}
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+let failures = 0;
+for (const b of benches) {
+  if (wanted.length && !wanted.includes(b.name)) continue;
+  const file = join(here, b.file);
+  console.log(`\n## ${b.name} — ${b.what}`);
+  if (!existsSync(file)) { console.log('  (not present)'); continue; }
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, () => Promise<Figures>>;
+    const run = mod[b.fn];
+    if (typeof run !== 'function') throw new Error(`${b.file} does not export ${b.fn}()`);
+    const figures = await run();
+    const width = Math.max(...Object.keys(figures).map((k) => k.length));
+    for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(width)}  ${show(v)}`);
+  } catch (e) {
+    failures++;
+    console.log(`  FAILED: ${(e as Error).stack ?? e}`);
+  }
+}
+process.exit(failures ? 1 : 0);
