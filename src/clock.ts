@@ -10,15 +10,18 @@ export interface Clock {
   clearTimeout(handle: TimerHandle | undefined): void;
 }
 
+interface RealTimer extends TimerHandle { timer: ReturnType<typeof setTimeout> }
+let realTimerSeq = 0;
+
 export const realClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, Math.max(0, ms));
-    t.unref?.();
-    return { id: Number(t[Symbol.toPrimitive]?.('number') ?? 0), t } as unknown as TimerHandle;
+    const timer = setTimeout(fn, Math.max(0, ms));
+    timer.unref?.();
+    return { id: ++realTimerSeq, timer } as RealTimer;
   },
   clearTimeout(handle) {
-    if (handle) clearTimeout((handle as unknown as { t: NodeJS.Timeout }).t);
+    if (handle) clearTimeout((handle as RealTimer).timer);
   },
 };
 

@@ -1,0 +1,229 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { ConfigSchema, ENVIRONMENT_KEYS, type Config } from './config.schema.ts';
+
+export type { Config, LineConfig } from './config.schema.ts';
+export { ConfigSchema, ENVIRONMENT_KEYS } from './config.schema.ts';
+
+export class ConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** A JSON config file; when absent, HOTLINE_CONFIG names one. */
+  readonly file?: string;
+  /** The environment to read; process.env when absent. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Values laid over the file and under the environment, as an in-memory config file would be. */
+  readonly values?: Readonly<Record<string, unknown>>;
+}
+
+type Tree = Record<string, unknown>;
+
+let validators: { strict: ValidateFunction; coercing: ValidateFunction } | undefined;
+
+function compiled(): { strict: ValidateFunction; coercing: ValidateFunction } {
+  if (!validators) {
+    const options = { useDefaults: true, allErrors: true, verbose: true, strict: false } as const;
+    validators = {
+      strict: new Ajv(options).compile(ConfigSchema),
+      coercing: new Ajv({ ...options, coerceTypes: true }).compile(ConfigSchema),
+    };
+  }
+  return validators;
+}
+
+/** Defaults, then the config file, then `values`, then the environment; throws ConfigError naming the bad key. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const origins = new Map<string, string>();
+  const file = options.file ?? nonEmpty(env.HOTLINE_CONFIG);
+  const tree: Tree = {};
+
+  if (file !== undefined) {
+    const from = `file ${file}`;
+    const content = readConfigFile(file, options.file === undefined ? ' (from HOTLINE_CONFIG)' : '');
+    checkLayer(content, from);
+    mergeInto(tree, content, [], from, origins);
+  }
+  if (options.values !== undefined) {
+    checkLayer(structuredClone(options.values as Tree), 'values');
+    mergeInto(tree, structuredClone(options.values as Tree), [], 'values', origins);
+  }
+  for (const key of ENVIRONMENT_KEYS) {
+    const value = readEnvironment(env, key.name, key.secret === true);
+    if (value === undefined) continue;
+    setPath(tree, key.path, value);
+    origins.set(key.path.join('.'), key.name);
+  }
+
+  const validate = compiled().coercing;
+  if (!validate(tree)) throw new ConfigError(describeErrors(validate.errors ?? [], origins));
+  return settle(tree as unknown as Config, tree, env);
+}
+
+function checkLayer(layer: Tree, from: string): void {
+  const validate = compiled().strict;
+  const copy = structuredClone(layer);
+  if (!validate(copy)) {
+    const origins = new Map([['', from]]);
+    throw new ConfigError(describeErrors(validate.errors ?? [], origins));
+  }
+}
+
+function settle(config: Config, tree: Tree, env: LoadConfigOptions['env'] & object): Config {
+  const pbx = tree.pbx as { mode?: 'simulator' | 'asterisk' };
+  config.pbx = { mode: pbx.mode ?? (nonEmpty(env.ASTERISK_ARI_URL) !== undefined ? 'asterisk' : 'simulator') };
+  const ami = tree.ami as { enabled?: boolean };
+  config.ami.enabled = ami.enabled ?? config.pbx.mode === 'asterisk';
+
+  const seen = new Map<string, number>();
+  config.lines.forEach((line, i) => {
+    const first = seen.get(line.number);
+    if (first !== undefined) throw new ConfigError(`config: lines[${i}].number repeats lines[${first}].number "${line.number}"; each line number must be unique`);
+    seen.set(line.number, i);
+  });
+  if (config.pbx.mode === 'asterisk' && config.ari.password === '') {
+    throw new ConfigError('config: ari.password is required when pbx.mode is "asterisk" (set ASTERISK_ARI_PASSWORD or ASTERISK_ARI_PASSWORD_FILE)');
+  }
+  if (config.pbx.mode === 'asterisk' && config.ami.enabled && config.ami.password === '') {
+    throw new ConfigError('config: ami.password is required when AMI is enabled against Asterisk (set ASTERISK_AMI_PASSWORD or ASTERISK_AMI_PASSWORD_FILE)');
+  }
+  return config;
+}
+
+function readConfigFile(file: string, how: string): Tree {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`config: cannot read config file ${file}${how}: ${(cause as Error).message}`, { cause });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`config: config file ${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config: config file ${file} must hold a JSON object (got ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)})`);
+  }
+  return parsed as Tree;
+}
+
+function readEnvironment(env: Readonly<Record<string, string | undefined>>, name: string, secret: boolean): string | undefined {
+  const direct = nonEmpty(env[name]);
+  if (!secret) return direct;
+  const fileName = nonEmpty(env[`${name}_FILE`]);
+  if (fileName === undefined) return direct;
+  if (direct !== undefined) throw new ConfigError(`config: set either ${name} or ${name}_FILE, not both`);
+  try {
+    return readFileSync(fileName, 'utf8').replace(/\r?\n$/, '');
+  } catch (cause) {
+    throw new ConfigError(`config: cannot read ${name}_FILE (${fileName}): ${(cause as Error).message}`, { cause });
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function isTree(value: unknown): value is Tree {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function mergeInto(target: Tree, source: Tree, path: string[], from: string, origins: Map<string, string>): void {
+  for (const [key, value] of Object.entries(source)) {
+    const here = [...path, key];
+    origins.set(here.join('.'), from);
+    if (isTree(value) && isTree(target[key])) mergeInto(target[key] as Tree, value, here, from, origins);
+    else target[key] = value;
+  }
+}
+
+function setPath(tree: Tree, path: readonly string[], value: unknown): void {
+  let node = tree;
+  for (const key of path.slice(0, -1)) {
+    if (!isTree(node[key])) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function dotted(instancePath: string): string[] {
+  return instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function show(parts: readonly string[]): string {
+  return parts.reduce((acc, p) => (/^[0-9]+$/.test(p) ? `${acc}[${p}]` : acc === '' ? p : `${acc}.${p}`), '');
+}
+
+function originOf(parts: readonly string[], origins: Map<string, string>): string {
+  for (let n = parts.length; n >= 0; n--) {
+    const found = origins.get(parts.slice(0, n).filter((p) => !/^[0-9]+$/.test(p)).join('.'));
+    if (found !== undefined) return found;
+  }
+  return 'defaults';
+}
+
+function describeErrors(errors: readonly ErrorObject[], origins: Map<string, string>): string {
+  const outermost = new Map<string, ErrorObject>();
+  for (const e of errors) {
+    const key = e.keyword === 'additionalProperties' ? `${e.instancePath}/${String(e.params.additionalProperty)}` : e.instancePath;
+    const known = outermost.get(key);
+    if (!known || e.schemaPath.split('/').length < known.schemaPath.split('/').length) outermost.set(key, e);
+  }
+  return [...outermost.values()].map((e) => describeError(e, origins)).join('; ');
+}
+
+function describeError(e: ErrorObject, origins: Map<string, string>): string {
+  const parts = dotted(e.instancePath);
+  if (e.keyword === 'additionalProperties') {
+    const key = String(e.params.additionalProperty);
+    const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {}).join(', ');
+    const where = show([...parts, key]);
+    return `config: unknown key ${where} in ${originOf(parts, origins)} (allowed${parts.length ? ` in ${show(parts)}` : ''}: ${allowed})`;
+  }
+  if (e.keyword === 'required') {
+    return `config: ${show([...parts, String(e.params.missingProperty)])} is required (in ${originOf(parts, origins)})`;
+  }
+  const what = describeSchema(e.parentSchema as SchemaShape);
+  return `config: ${show(parts) || '(root)'} must be ${what} (got ${JSON.stringify(e.data)} from ${originOf(parts, origins)})`;
+}
+
+interface SchemaShape {
+  type?: string;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  pattern?: string;
+  minItems?: number;
+}
+
+function describeSchema(s: SchemaShape): string {
+  if (s.enum) return `one of ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+  switch (s.type) {
+    case 'integer':
+    case 'number': {
+      const kind = s.type === 'integer' ? 'integer' : 'number';
+      if (s.minimum !== undefined && s.maximum !== undefined) return `${kind} >= ${s.minimum} and <= ${s.maximum}`;
+      if (s.minimum !== undefined) return `${kind} >= ${s.minimum}`;
+      return kind;
+    }
+    case 'string':
+      if (s.pattern) return `a string matching /${s.pattern}/`;
+      return s.minLength ? 'a non-empty string' : 'a string';
+    case 'boolean':
+      return 'true or false';
+    case 'array':
+      return `a list of at least ${s.minItems ?? 0} item(s)`;
+    case 'object':
+      return 'an object';
+    default:
+      return 'valid';
+  }
+}

@@ -1,0 +1,82 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+
+export type Database = BetterSqlite3.Database;
+
+/** The folder holding the numbered migrations that ship with the service. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+
+const MIGRATION_FILE = /^(\d{3})_([a-z0-9_]+)\.sql$/;
+
+/** Opens (creating if needed) the hotline's SQLite file: WAL journal, foreign keys on, 5 s busy timeout. */
+export function openDatabase(path: string): Database {
+  const db = new BetterSqlite3(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly file: string;
+}
+
+/** The migrations in a folder, in order; a repeated number or a stray .sql name is an error. */
+export function listMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
+  const found: Migration[] = [];
+  for (const file of readdirSync(dir).sort()) {
+    if (!file.endsWith('.sql')) continue;
+    const m = MIGRATION_FILE.exec(file);
+    if (!m) throw new Error(`migration file ${file} must be named NNN_name.sql (lower case, digits, underscores)`);
+    const version = Number(m[1]);
+    const twin = found.find((x) => x.version === version);
+    if (twin) throw new Error(`migrations ${twin.file} and ${file} share the number ${m[1]}`);
+    found.push({ version, name: m[2]!, file });
+  }
+  return found;
+}
+
+/**
+ * Applies every migration not yet recorded in schema_migrations, each in its own transaction.
+ * A failing migration is rolled back and reported by file name; the ones before it stay applied.
+ * Returns the files applied by this call.
+ */
+export function migrate(db: Database, options: { dir?: string; now?: () => number } = {}): string[] {
+  const dir = options.dir ?? MIGRATIONS_DIR;
+  const now = options.now ?? (() => Date.now());
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  const applied = new Set(
+    db.prepare('SELECT version FROM schema_migrations').all().map((r) => (r as { version: number }).version),
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const done: string[] = [];
+  for (const migration of listMigrations(dir)) {
+    if (applied.has(migration.version)) continue;
+    const sql = readFileSync(join(dir, migration.file), 'utf8');
+    const apply = db.transaction(() => {
+      db.exec(sql);
+      record.run(migration.version, migration.name, now());
+    });
+    try {
+      apply();
+    } catch (cause) {
+      throw new Error(`migration ${migration.file} failed and was rolled back: ${(cause as Error).message}`, { cause });
+    }
+    done.push(migration.file);
+  }
+  return done;
+}

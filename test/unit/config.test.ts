@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'hotline-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+function failure(run: () => unknown): string {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loading the configuration', () => {
+  it('when nothing is given, then every default is there and the simulator is the PBX', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.service).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(c.ari).toEqual({ url: 'http://127.0.0.1:8088/ari', username: 'hotline', password: '', app: 'hotline', requestTimeoutMs: 5000 });
+    expect(c.ami).toMatchObject({ port: 5038, enabled: false });
+    expect(c.pbx.mode).toBe('simulator');
+    expect(c.database.path).toBe('./hotline.sqlite');
+    expect(c.recordings.dir).toBe('./recordings');
+    expect(c.lines).toEqual([{ number: '12345', name: '12345 市民服务热线', greeting: 'sound:hotline/greeting', wrapUpSeconds: 15 }]);
+    expect(c.agents).toEqual({ ringTimeoutSeconds: 20, wrapUpSeconds: 15, noAnswerPauseReason: 'no_answer' });
+    expect(c.simulator).toEqual({ agents: 20, callsPerMinute: 6, seed: 1, talkSeconds: 150, patienceSeconds: 60 });
+    expect(c.log).toEqual({ level: 'info', pretty: false });
+  });
+
+  it('when a file sets some keys, then they override the defaults and the rest stay', () => {
+    const path = file('partial.json', { service: { port: 9000 }, simulator: { agents: 3 } });
+    const c = loadConfig({ file: path, env: {} });
+    expect(c.service).toEqual({ host: '0.0.0.0', port: 9000 });
+    expect(c.simulator.agents).toBe(3);
+    expect(c.simulator.callsPerMinute).toBe(6);
+  });
+
+  it('when HOTLINE_CONFIG names a file, then it is read', () => {
+    const path = file('named.json', { log: { level: 'debug' } });
+    expect(loadConfig({ env: { HOTLINE_CONFIG: path } }).log.level).toBe('debug');
+  });
+
+  it('when the environment sets a key the file also sets, then the environment wins', () => {
+    const path = file('port.json', { service: { port: 9000 }, database: { path: '/var/lib/a.sqlite' } });
+    const c = loadConfig({ file: path, env: { HOTLINE_PORT: '9100', HOTLINE_DB: '/tmp/b.sqlite', HOTLINE_LOG_PRETTY: 'true' } });
+    expect(c.service.port).toBe(9100);
+    expect(c.database.path).toBe('/tmp/b.sqlite');
+    expect(c.log.pretty).toBe(true);
+  });
+
+  it('when values are given, then they sit over the file and under the environment', () => {
+    const path = file('layers.json', { service: { port: 9000, host: '127.0.0.1' } });
+    const c = loadConfig({ file: path, values: { service: { port: 0 } }, env: { HOTLINE_HOST: '::' } });
+    expect(c.service).toEqual({ port: 0, host: '::' });
+  });
+
+  it('when ASTERISK_ARI_URL is set, then the PBX is Asterisk and AMI is on', () => {
+    const c = loadConfig({ env: { ASTERISK_ARI_URL: 'http://pbx:8088/ari', ASTERISK_ARI_PASSWORD: 's', ASTERISK_AMI_PASSWORD: 'm' } });
+    expect(c.pbx.mode).toBe('asterisk');
+    expect(c.ari.url).toBe('http://pbx:8088/ari');
+    expect(c.ami.enabled).toBe(true);
+  });
+
+  it('when the mode is set explicitly, then ASTERISK_ARI_URL does not change it', () => {
+    const c = loadConfig({ env: { ASTERISK_ARI_URL: 'http://pbx:8088/ari', HOTLINE_PBX_MODE: 'simulator' } });
+    expect(c.pbx.mode).toBe('simulator');
+  });
+
+  it('when Asterisk is the PBX without an ARI password, then loading fails saying how to set it', () => {
+    expect(failure(() => loadConfig({ env: { HOTLINE_PBX_MODE: 'asterisk' } }))).toContain('ari.password is required');
+  });
+
+  it('when a secret comes from a file, then its content without the final newline is used', () => {
+    const secret = file('ari-password', 'pa55word\n');
+    const c = loadConfig({ env: { ASTERISK_ARI_PASSWORD_FILE: secret } });
+    expect(c.ari.password).toBe('pa55word');
+    expect(failure(() => loadConfig({ env: { ASTERISK_ARI_PASSWORD_FILE: secret, ASTERISK_ARI_PASSWORD: 'x' } })))
+      .toContain('set either ASTERISK_ARI_PASSWORD or ASTERISK_ARI_PASSWORD_FILE');
+    expect(failure(() => loadConfig({ env: { ASTERISK_AMI_PASSWORD_FILE: join(dir, 'absent') } })))
+      .toContain(`cannot read ASTERISK_AMI_PASSWORD_FILE (${join(dir, 'absent')})`);
+  });
+
+  it('when an environment value is not a number, then the message names the key, the rule and the variable', () => {
+    expect(failure(() => loadConfig({ env: { ASTERISK_ARI_TIMEOUT_MS: 'abc' } }))).toBe(
+      'config: ari.requestTimeoutMs must be integer >= 100 and <= 120000 (got "abc" from ASTERISK_ARI_TIMEOUT_MS)');
+  });
+
+  it('when a file value is out of range or of the wrong type, then the message names the key and the file', () => {
+    const path = file('bad.json', { agents: { ringTimeoutSeconds: 1 }, service: { port: '8080' } });
+    const message = failure(() => loadConfig({ file: path, env: {} }));
+    expect(message).toContain(`agents.ringTimeoutSeconds must be integer >= 5 and <= 120 (got 1 from file ${path})`);
+    expect(message).toContain(`service.port must be integer >= 0 and <= 65535 (got "8080" from file ${path})`);
+  });
+
+  it('when a value is not one of the allowed words, then the allowed words are listed', () => {
+    expect(failure(() => loadConfig({ env: { HOTLINE_LOG_LEVEL: 'loud' } }))).toContain('log.level must be one of "fatal", "error"');
+  });
+
+  it('when the file has an unknown key, then it is rejected by name with the keys allowed there', () => {
+    const path = file('unknown.json', { ari: { url: 'http://x:8088/ari', passwd: 'x' } });
+    expect(failure(() => loadConfig({ file: path, env: {} }))).toBe(
+      `config: unknown key ari.passwd in file ${path} (allowed in ari: url, username, password, app, requestTimeoutMs)`);
+    const top = file('unknown-top.json', { sevrice: {} });
+    expect(failure(() => loadConfig({ file: top, env: {} }))).toContain('unknown key sevrice');
+  });
+
+  it('when a line is wrong or repeated, then the line is named by its position', () => {
+    const bad = file('lines.json', { lines: [{ number: '12345' }, { number: 'abc' }] });
+    expect(failure(() => loadConfig({ file: bad, env: {} }))).toContain('lines[1].number must be a string matching');
+    const twice = file('twice.json', { lines: [{ number: '12345' }, { number: '12345' }] });
+    expect(failure(() => loadConfig({ file: twice, env: {} }))).toContain('lines[1].number repeats lines[0].number');
+    const none = file('none.json', { lines: [] });
+    expect(failure(() => loadConfig({ file: none, env: {} }))).toContain('lines must be a list of at least 1 item(s)');
+  });
+
+  it('when the file is not JSON, missing or not an object, then the file is named', () => {
+    const broken = file('broken.json', '{ "service": ');
+    expect(failure(() => loadConfig({ file: broken, env: {} }))).toContain(`config file ${broken} is not valid JSON`);
+    const missing = join(dir, 'missing.json');
+    expect(failure(() => loadConfig({ env: { HOTLINE_CONFIG: missing } }))).toContain(`cannot read config file ${missing} (from HOTLINE_CONFIG)`);
+    const list = file('list.json', '[]');
+    expect(failure(() => loadConfig({ file: list, env: {} }))).toContain('must hold a JSON object');
+  });
+
+  it('when the example config is loaded with passwords from the environment, then it is valid', () => {
+    const example = resolve(import.meta.dirname, '../../config/hotline.example.json');
+    const c = loadConfig({ file: example, env: { ASTERISK_ARI_PASSWORD: 'a', ASTERISK_AMI_PASSWORD: 'b' } });
+    expect(c.pbx.mode).toBe('asterisk');
+    expect(c.lines.map((l) => l.number)).toEqual(['12345', '12315']);
+  });
+});
