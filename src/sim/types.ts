@@ -9,7 +9,7 @@ import type { Clock } from '../clock.ts';
 export interface SimulatorOptions {
   host?: string;                     // default 127.0.0.1
   port?: number;                     // ARI HTTP port; 0 (default) picks a free one
-  amiPort?: number;                  // 0 (default) picks a free one; null disables AMI
+  amiPort?: number | null;           // 0 (default) picks a free one; null disables AMI
   ariUsers?: Array<{ username: string; password: string }>;   // default [{hotline, hotline}]
   amiUsers?: Array<{ username: string; secret: string }>;     // default [{hotline, hotline}]
   clock?: Clock;                     // default realClock

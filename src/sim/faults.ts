@@ -1,0 +1,44 @@
+/** Faults the tests inject: dropped event sockets, an Asterisk restart, slow or failing REST, ARI down, AMI drops. */
+import type { Pbx } from './ari/state.ts';
+import { teardown } from './ari/channels.ts';
+import { finishRecording } from './ari/recordings.ts';
+import type { AriServer } from './server.ts';
+import type { SimFaults } from './types.ts';
+import type { AmiLink } from './ami-link.ts';
+
+export interface FaultParts { pbx: Pbx; server: AriServer; ami: () => AmiLink | undefined }
+
+/** `core restart now`: every channel gets a soft hangup (cause 4), recordings end, then Stasis ends and originated channels are destroyed. */
+export function hangUpEverything(pbx: Pbx): void {
+  const channels = pbx.liveChannels().filter((c) => c.origin !== 'snoop');
+  for (const c of channels) pbx.emitChannel(c, 'ChannelHangupRequest', {}, { cause: 4, soft: true });
+  for (const rec of [...pbx.liveRecordings.values()]) finishRecording(pbx, rec);
+  for (const c of channels) teardown(pbx, c, { requestSent: true, qos: false, cause: 16 });
+  for (const c of pbx.liveChannels()) teardown(pbx, c, { qos: false });
+}
+
+export function createFaults(parts: FaultParts): SimFaults {
+  const { pbx, server } = parts;
+  const wait = (ms: number): Promise<void> => new Promise((resolve) => pbx.clock.setTimeout(resolve, ms));
+  return {
+    dropEventSockets(code = 1000) { server.dropEventSockets(code); },
+    async restart(downMs = 1500) {
+      hangUpEverything(pbx);
+      parts.ami()?.restart();
+      server.dropEventSockets(1006);
+      pbx.bus.reset();
+      pbx.resetRuntime();
+      await server.setAvailability('refused');
+      await wait(downMs * 0.5);
+      await server.setAvailability('html404');
+      await wait(downMs * 0.25);
+      await server.setAvailability('booting');
+      await wait(downMs * 0.25);
+      pbx.startupTime = pbx.clock.now();
+      await server.setAvailability('up');
+    },
+    setRest(opts) { server.rest = { ...opts }; },
+    setAriDown(down: boolean) { void server.setAvailability(down ? 'refused' : 'up'); },
+    dropAmi() { parts.ami()?.drop(); },
+  };
+}

@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/sim/index.ts';
+import type { Simulator } from '../../src/sim/types.ts';
+import { ariRest, connectApp, delay, types } from './sim-helpers.ts';
+
+let sim: Simulator | undefined;
+afterEach(async () => { await sim?.close(); sim = undefined; });
+
+describe('simulator: REST error cases as rest-error-cases records them', () => {
+  it('when the app makes the recorded mistakes, then each gets Asterisk\'s status and message', async () => {
+    sim = await startSimulator();
+    sim.control.registerPhone('agent1');
+    const app = await connectApp(sim);
+    const ari = ariRest(sim);
+    const caller = sim.control.placeCall({ line: '12345', from: '+15550009999' }).channelId!;
+    await ari.post(`/channels/${caller}/answer`);
+    const holding = (await ari.post('/bridges?type=holding&name=q')).body.id as string;
+    await ari.post(`/bridges/${holding}/addChannel?channel=${caller}`);
+    await ari.post(`/bridges/${holding}/moh?mohClass=default`);
+    const mixing = (await ari.post('/bridges?type=mixing&name=probe-mixing')).body.id as string;
+    const local = await ari.post('/channels?endpoint=Local%2Fwait%40probe&extension=wait&context=probe&priority=1&channelId=local-probe-1');
+    expect(local.status).toBe(200);
+    expect(local.body.name).toMatch(/^Local\/wait@probe-[0-9a-f]{8};1$/);
+    await delay(20);
+    expect((await ari.get('/channels/local-probe-1')).body).toMatchObject({ state: 'Up', dialplan: { app_name: 'Wait', app_data: '20' } });
+
+    const expectError = async (p: Promise<{ status: number; body: unknown }>, status: number, message: string) => {
+      const r = await p;
+      expect({ status: r.status, body: r.body }).toEqual({ status, body: { message } });
+    };
+    await expectError(ari.post('/bridges?type=nosuchtype'), 500, "Unable to create bridge. Possible duplicate bridge id '(null)'");
+    await expectError(ari.post(`/bridges/no-such-bridge/addChannel?channel=${caller}`), 404, 'Bridge not found');
+    await expectError(ari.post(`/bridges/${mixing}/addChannel?channel=no-such-channel`), 400, 'Channel not found');
+    await expectError(ari.post(`/bridges/${mixing}/addChannel`), 400, 'Missing parameter channel');
+    await expectError(ari.post(`/bridges/${mixing}/addChannel?channel=local-probe-1`), 422, 'Channel not in Stasis application');
+    await expectError(ari.post('/channels/local-probe-1/answer'), 409, 'Channel not in Stasis application');
+    await expectError(ari.post('/channels/local-probe-1/play?media=sound%3Ahotline%2Fq1'), 409, 'Channel not in Stasis application');
+    await expectError(ari.post('/channels/local-probe-1/moh'), 409, 'Channel not in Stasis application');
+    const snoop = await ari.post('/channels/local-probe-1/snoop?spy=both&app=hotline&appArgs=snoop');
+    expect(snoop.status).toBe(200);
+    expect((await ari.del('/channels/local-probe-1')).status).toBe(204);
+    await app.waitFor((e) => e.type === 'StasisEnd' && e.channel.id === snoop.body.id);
+    await expectError(ari.post(`/bridges/${mixing}/removeChannel?channel=${caller}`), 422, 'Channel not in this bridge');
+    await expectError(ari.del(`/bridges/${mixing}/moh`), 409, "Bridge isn't playing music");
+    expect((await ari.post(`/bridges/${holding}/moh?mohClass=nosuchclass`)).status).toBe(204);
+    expect((await ari.post(`/channels/${caller}/moh?mohClass=nosuchclass`)).status).toBe(204);
+    await expectError(ari.post(`/channels?endpoint=PJSIP%2Fagent1&app=hotline&channelId=${caller}`), 409, 'Channel with given unique ID already exists');
+    await expectError(ari.post('/channels?endpoint=agent1&app=hotline'), 400, 'Invalid endpoint specified');
+    await expectError(ari.post('/channels?endpoint=PJSIP%2Fagent1'), 400, 'Application or extension must be specified');
+    await expectError(ari.post('/channels/no-such-channel/answer'), 404, 'Channel not found');
+    const odd = await ari.post(`/channels/${caller}/play?media=nosuchscheme%3Afoo`);
+    expect(odd.status).toBe(201);
+    await delay(30);
+    await expectError(ari.get(`/playbacks/${odd.body.id}`), 404, 'Playback not found');
+    expect(app.events.filter((e) => e.type === 'PlaybackFinished')).toEqual([]);
+
+    const eventsBefore = app.events.length;
+    expect((await ari.post(`/bridges/${mixing}/addChannel?channel=${caller}`)).status).toBe(204);
+    expect((await ari.post(`/bridges/${mixing}/addChannel?channel=${caller}`)).status).toBe(204);
+    expect(types(app.events.slice(eventsBefore))).toEqual(['ChannelLeftBridge', 'ChannelEnteredBridge', 'ChannelLeftBridge', 'ChannelEnteredBridge']);
+    await expectError(ari.post(`/bridges/${mixing}/record?name=probe-rec&format=nosuchformat`), 422, 'specified format is unknown on this system');
+    expect((await ari.post(`/bridges/${mixing}/record?name=probe-rec&format=wav`)).status).toBe(201);
+    await expectError(ari.post(`/bridges/${mixing}/record?name=probe-rec&format=wav`), 409, "Recording 'probe-rec' already exists and can not be overwritten");
+    expect((await ari.get('/recordings/live/probe-rec')).body.state).toBe('recording');
+    expect((await ari.post('/recordings/live/probe-rec/stop')).status).toBe(204);
+    const finished = await app.waitFor((e) => e.type === 'RecordingFinished');
+    expect(finished.recording).toMatchObject({ name: 'probe-rec', state: 'done', duration: 0 });
+    await expectError(ari.post('/recordings/live/probe-rec/stop'), 404, 'Recording not found');
+    await expectError(ari.post(`/bridges/${mixing}/record?name=probe-rec&format=wav&ifExists=fail`), 409, "Recording 'probe-rec' already exists and can not be overwritten");
+    await expectError(ari.get('/recordings/stored/no-such-recording'), 404, 'Recording not found');
+    await expectError(ari.get('/recordings/stored/no-such-recording/file'), 404, 'Recording not found');
+    expect((await ari.del('/recordings/stored/probe-rec')).status).toBe(204);
+    await expectError(ari.del('/recordings/stored/probe-rec'), 404, 'Recording not found');
+    await expectError(ari.del('/playbacks/no-such-playback'), 404, 'Playback not found');
+    await expectError(ari.get('/applications/no-such-app'), 404, 'Application not found');
+    await expectError(ari.get('/endpoints/PJSIP/no-such-endpoint'), 404, 'Endpoint not found');
+    await expectError(ari.get(`/channels/${caller}/variable?variable=NOPE`), 404, 'Provided variable was not found');
+    expect((await ari.del(`/channels/${caller}`)).status).toBe(204);
+    expect((await ari.del(`/bridges/${holding}`)).status).toBe(204);
+    expect((await ari.del(`/bridges/${mixing}`)).status).toBe(204);
+    await app.waitFor((e) => e.type === 'BridgeDestroyed');
+    expect(app.events.filter((e) => e.type === 'BridgeDestroyed').map((e) => e.bridge.id)).toEqual([mixing]);
+  });
+});
