@@ -1,0 +1,175 @@
+import { fileURLToPath } from 'node:url';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import type { Logger } from 'pino';
+import type { Bus } from './bus.ts';
+import type { Clock } from './clock.ts';
+import type { Config } from './config/config.ts';
+import type { Database } from './store/database.ts';
+import type { AriClient } from './pbx/ari/client.types.ts';
+import type { AmiClient } from './pbx/ami/types.ts';
+import { describeError } from './http-errors.ts';
+import { createAuthRepo } from './features/auth/auth.repo.ts';
+import { createAuthService } from './features/auth/auth.service.ts';
+import type { AuthService, AuthSettings } from './features/auth/auth.service.ts';
+import { installSessionGuard, registerAuthRoutes } from './features/auth/auth.routes.ts';
+import { createLiveHub } from './features/live/live.hub.ts';
+import type { LiveHub, LiveLimits } from './features/live/live.hub.ts';
+import type { AgentStateView } from './features/live/live.messages.ts';
+import { registerLiveRoutes } from './features/live/live.routes.ts';
+import { createTicketsRepo } from './features/tickets/tickets.repo.ts';
+import { createTicketsService } from './features/tickets/tickets.service.ts';
+import type { TicketsService } from './features/tickets/tickets.service.ts';
+import { registerTicketMessages, registerTicketRoutes } from './features/tickets/tickets.routes.ts';
+import { createUnitsRepo } from './features/units/units.repo.ts';
+import { registerUnitRoutes } from './features/units/units.routes.ts';
+
+export type HotlineHttp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export const WEB_ROOT = fileURLToPath(new URL('./web/', import.meta.url));
+
+export interface AppSettings {
+  auth: Partial<AuthSettings>;
+  live: Partial<LiveLimits>;
+  webRoot: string;
+  bodyLimitBytes: number;
+}
+
+/** What a feature registered next to the built-in ones gets to work with. */
+export interface FeatureContext {
+  app: HotlineHttp;
+  auth: AuthService;
+  hub: LiveHub;
+  tickets: TicketsService;
+  deps: AppDeps;
+}
+export type FeatureRegistration = (ctx: FeatureContext) => void | Promise<void>;
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  ari?: AriClient;
+  ami?: Pick<AmiClient, 'state'>;
+  clock: Clock;
+  log: Logger;
+  bus: Bus;
+  settings?: Partial<AppSettings>;
+  /** The agent's state for the socket's hello; the last `agent.state` on the bus otherwise. */
+  agentState?: (agentId: string) => AgentStateView | undefined;
+  /** More features (calls, agents, recordings …), registered after the built-in routes. */
+  features?: FeatureRegistration[];
+}
+
+export interface HotlineApp {
+  app: HotlineHttp;
+  auth: AuthService;
+  hub: LiveHub;
+  tickets: TicketsService;
+  close(): Promise<void>;
+}
+
+function selfSocketSources(req: IncomingMessage): string {
+  const host = String(req.headers.host ?? '');
+  return /^[A-Za-z0-9.\-:[\]]{1,255}$/.test(host) ? `ws://${host} wss://${host}` : "'self'";
+}
+
+export async function build(deps: AppDeps): Promise<HotlineApp> {
+  const settings: AppSettings = { auth: {}, live: {}, webRoot: WEB_ROOT, bodyLimitBytes: 256 * 1024, ...deps.settings };
+  const { clock, bus, db } = deps;
+  const log = deps.log.child({ component: 'http' });
+  const startedAt = clock.now();
+
+  const app: HotlineHttp = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: settings.bodyLimitBytes,
+    ajv: { customOptions: { allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const described = describeError(error);
+    if (described.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    else request.log.debug({ code: described.body.code, url: request.url }, 'request refused');
+    if (described.retryAfterSeconds !== undefined) reply.header('retry-after', String(described.retryAfterSeconds));
+    return reply.code(described.status).send({ error: described.body });
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    const described = describeError({ statusCode: 404 });
+    return reply.code(404).send({ error: described.body });
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'", (req) => selfSocketSources(req as IncomingMessage)],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    hsts: false,
+  });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+
+  const auth = createAuthService({ repo: createAuthRepo(db), clock, log: deps.log.child({ component: 'auth' }), settings: settings.auth });
+  const tickets = createTicketsService({ repo: createTicketsRepo(db), clock, log: deps.log });
+  const hubDeps = { bus, clock, log: deps.log.child({ component: 'live' }), limits: settings.live, describeError: (e: unknown) => describeError(e).body };
+  const hub = createLiveHub(deps.agentState ? { ...hubDeps, agentState: deps.agentState } : hubDeps);
+
+  installSessionGuard(app, { auth });
+
+  app.get('/health', { config: { public: true } }, async (_request, reply) => {
+    const ari = deps.ari ? deps.ari.state() === 'connected' : false;
+    const ami = deps.ami ? deps.ami.state() === 'connected' : false;
+    const healthy = ari && (deps.ami === undefined || !deps.config.ami.enabled || ami);
+    reply.header('cache-control', 'no-store');
+    return { status: healthy ? 'ok' : 'degraded', ari, ami, uptimeSeconds: Math.floor((clock.now() - startedAt) / 1000) };
+  });
+
+  registerAuthRoutes(app, { auth });
+  registerLiveRoutes(app, { hub });
+  registerTicketRoutes(app, { tickets });
+  registerTicketMessages(hub, { tickets });
+  registerUnitRoutes(app, { units: createUnitsRepo(db) });
+  for (const feature of deps.features ?? []) await feature({ app, auth, hub, tickets, deps });
+
+  await app.register(fastifyStatic, { root: settings.webRoot, prefix: '/', redirect: true, index: ['index.html'] });
+
+  const sweep = () => {
+    try { auth.sweepExpired(); } catch (error) { log.warn({ err: error }, 'session sweep failed'); }
+    sweepTimer = clock.setTimeout(sweep, 10 * 60_000);
+  };
+  let sweepTimer = clock.setTimeout(sweep, 10 * 60_000);
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    auth,
+    hub,
+    tickets,
+    close() {
+      closing ??= (async () => {
+        clock.clearTimeout(sweepTimer);
+        hub.close();
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { HotlineHttp } from '../../app.ts';
+import { hotlineError } from '../../domain/errors.ts';
+import { requireRole, sessionOf } from '../auth/auth.routes.ts';
+import type { LiveHub } from '../live/live.hub.ts';
+import { TICKET_CATEGORIES, TICKET_TYPES } from './categories.ts';
+import { CallParams, DraftBody, TicketBody, TicketParams } from './tickets.schemas.ts';
+import type { TicketsService } from './tickets.service.ts';
+
+const intake = requireRole('agent', 'supervisor', 'admin');
+
+export function registerTicketRoutes(app: HotlineHttp, deps: { tickets: TicketsService }): void {
+  const { tickets } = deps;
+
+  app.get('/api/ticket-categories', { preHandler: requireRole('agent', 'supervisor', 'unit', 'admin') }, async () => ({
+    types: Object.entries(TICKET_TYPES).map(([code, label]) => ({ code, ...label })),
+    groups: TICKET_CATEGORIES,
+  }));
+
+  app.get('/api/calls/:callId/draft', { schema: { params: CallParams }, preHandler: intake }, async (request) =>
+    tickets.getDraft(request.params.callId, sessionOf(request).account));
+
+  app.put('/api/calls/:callId/draft', { schema: { params: CallParams, body: DraftBody }, preHandler: intake }, async (request) =>
+    tickets.saveDraft(request.params.callId, sessionOf(request).account, request.body));
+
+  app.post('/api/tickets', { schema: { body: TicketBody }, preHandler: intake }, async (request, reply) => {
+    const ticket = tickets.create(request.body, sessionOf(request).account);
+    return reply.code(201).send(ticket);
+  });
+
+  app.get('/api/tickets/:id', { schema: { params: TicketParams }, preHandler: intake }, async (request) =>
+    tickets.get(request.params.id, sessionOf(request).account));
+}
+
+/** `draft.save {callId, data, version}` over the desktop socket, answered with `draft.saved`. */
+export function registerTicketMessages(hub: LiveHub, deps: { tickets: TicketsService }): void {
+  hub.onMessage('draft.save', (message, { who }) => {
+    const { callId, data, version } = message;
+    const fields: Array<{ field: string; message: string; message_en: string }> = [];
+    if (typeof callId !== 'string' || !callId || callId.length > 100) fields.push({ field: 'callId', message: '缺少通话编号', message_en: 'callId is required' });
+    if (!data || typeof data !== 'object' || Array.isArray(data)) fields.push({ field: 'data', message: '草稿内容必须是对象', message_en: 'data must be an object' });
+    if (!Number.isInteger(version) || (version as number) < 0) fields.push({ field: 'version', message: '版本号必须是非负整数', message_en: 'version must be a non-negative integer' });
+    if (fields.length) throw hotlineError('ERR_VALIDATION', { fields });
+    if (who.role !== 'agent' && who.role !== 'supervisor' && who.role !== 'admin') throw hotlineError('ERR_FORBIDDEN');
+    const account = { id: who.userId, username: who.username, displayName: who.displayName, role: who.role, agentId: who.agentId };
+    const draft = deps.tickets.saveDraft(callId as string, account, { data: data as Record<string, unknown>, version: version as number });
+    return { type: 'draft.saved', callId: draft.callId, version: draft.version, updatedAt: draft.updatedAt };
+  });
+}

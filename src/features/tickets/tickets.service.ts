@@ -1,0 +1,139 @@
+import type { Logger } from 'pino';
+import type { TicketSummary } from '../../bus.ts';
+import type { Clock } from '../../clock.ts';
+import { hotlineError } from '../../domain/errors.ts';
+import { maskPhone } from '../../domain/phone.ts';
+import type { Account } from '../auth/auth.service.ts';
+import type { TicketRow, TicketsRepo } from './tickets.repo.ts';
+import { MAX_DRAFT_BYTES, validateTicketForm } from './tickets.schemas.ts';
+
+export interface DraftView {
+  callId: string;
+  data: Record<string, unknown>;
+  version: number;            // 0 while nothing has been saved
+  updatedAt: number | null;
+  ticketId: string | null;    // set once a ticket was created from this call
+  ticketNumber: string | null;
+}
+
+export type TicketView = TicketRow;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;   // China keeps UTC+8 all year
+const SUMMARY_CHARS = 60;
+
+/** The Asia/Shanghai calendar day of an instant, as YYYYMMDD. */
+export function shanghaiDay(at: number): string {
+  return new Date(at + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+export function summarise(t: TicketRow): TicketSummary {
+  const chars = [...t.description];
+  return {
+    id: t.id,
+    number: t.number,
+    createdAt: t.createdAt,
+    type: t.type,
+    category: t.category ?? '',
+    status: t.status,
+    description: chars.length > SUMMARY_CHARS ? `${chars.slice(0, SUMMARY_CHARS).join('')}…` : t.description,
+  };
+}
+
+/** This caller's tickets of the last `days` days, newest first: the history in the screen pop. */
+export function recentTicketsForCaller(repo: TicketsRepo, number: string, now: number, days = 90): TicketSummary[] {
+  if (!number) return [];
+  return repo.ticketsForCaller(number, now - days * DAY_MS, 50).map(summarise);
+}
+
+export interface TicketsService {
+  getDraft(callId: string, who: Account): DraftView;
+  saveDraft(callId: string, who: Account, draft: { data: Record<string, unknown>; version: number }): DraftView;
+  create(input: Record<string, unknown>, who: Account): TicketView;
+  get(id: string, who: Account): TicketView;
+  recentTicketsForCaller(number: string, now: number, days?: number): TicketSummary[];
+}
+
+export function createTicketsService(deps: { repo: TicketsRepo; clock: Clock; log: Logger }): TicketsService {
+  const { repo, clock } = deps;
+  const log = deps.log.child({ component: 'tickets' });
+
+  /** The call, if this account may work on its ticket: agents only on calls they handled. */
+  function callFor(callId: string, who: Account) {
+    const call = repo.call(callId);
+    if (!call) throw hotlineError('ERR_NO_SUCH_CALL', { callId });
+    if (who.role === 'supervisor' || who.role === 'admin') return call;
+    if (who.role === 'agent' && who.agentId !== null && call.agentId === who.agentId) return call;
+    throw hotlineError('ERR_FORBIDDEN', { callId });
+  }
+
+  function draftView(callId: string, ticketId: string | null): DraftView {
+    const d = repo.draft(callId);
+    const ticket = ticketId ? repo.ticket(ticketId) : undefined;
+    return {
+      callId,
+      data: d?.data ?? {},
+      version: d?.version ?? 0,
+      updatedAt: d?.updatedAt ?? null,
+      ticketId: ticket?.id ?? null,
+      ticketNumber: ticket?.number ?? null,
+    };
+  }
+
+  return {
+    getDraft(callId, who) {
+      const call = callFor(callId, who);
+      return draftView(callId, call.ticketId);
+    },
+
+    saveDraft(callId, who, draft) {
+      const call = callFor(callId, who);
+      if (call.ticketId) throw hotlineError('ERR_TICKET_STATE', { callId, ticketId: call.ticketId });
+      if (Buffer.byteLength(JSON.stringify(draft.data)) > MAX_DRAFT_BYTES) throw hotlineError('ERR_PAYLOAD_TOO_LARGE', { limit: MAX_DRAFT_BYTES });
+      const version = repo.saveDraft({ callId, agentId: who.agentId, data: draft.data, expected: draft.version, now: clock.now() });
+      if (version === undefined) {
+        const current = repo.draft(callId)?.version ?? 0;
+        throw hotlineError('ERR_CONFLICT', { callId, currentVersion: current, sentVersion: draft.version });
+      }
+      return draftView(callId, null);
+    },
+
+    create(input, who) {
+      let fields: Record<string, unknown> = input;
+      let callerNumber = typeof input.callerNumber === 'string' ? input.callerNumber.trim() : '';
+      let callId: string | null = null;
+      if (typeof input.callId === 'string' && input.callId) {
+        const call = callFor(input.callId, who);
+        callId = call.id;
+        callerNumber = call.callerNumber;
+        if (input.fromDraft === true) {
+          const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+          fields = { ...(repo.draft(call.id)?.data ?? {}), ...given };
+        }
+      }
+      const { form, errors } = validateTicketForm(fields, (code) => repo.unit(code));
+      if (!form) throw hotlineError('ERR_VALIDATION', { fields: errors });
+      const now = clock.now();
+      const ticket = repo.insertTicket({
+        ...form,
+        day: shanghaiDay(now),
+        callId,
+        callerNumber: callerNumber || null,
+        status: 'accepted',
+        createdBy: who.id,
+        createdAt: now,
+      });
+      log.info({ ticketId: ticket.id, number: ticket.number, callId, caller: maskPhone(callerNumber), type: ticket.type }, 'ticket created');
+      return ticket;
+    },
+
+    get(id, who) {
+      const ticket = repo.ticket(id);
+      if (!ticket) throw hotlineError('ERR_NO_SUCH_TICKET', { id });
+      if (ticket.confidential && who.role === 'agent' && ticket.createdBy !== who.id) throw hotlineError('ERR_FORBIDDEN', { id });
+      return ticket;
+    },
+
+    recentTicketsForCaller: (number, now, days = 90) => recentTicketsForCaller(repo, number, now, days),
+  };
+}

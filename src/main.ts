@@ -1,0 +1,54 @@
+import { realClock } from './clock.ts';
+import { loadConfig } from './config/config.ts';
+import { createLogger } from './log.ts';
+import { seedDemoUsers } from './features/auth/demo-users.ts';
+import { startHotline } from './hotline.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  const simulated = config.pbx.mode === 'simulator';
+
+  // ── PBX and simulator ──────────────────────────────────────────────────────────────────────────
+  // startHotline opens the database and migrates it, starts the embedded simulator (pbx.mode =
+  // simulator) with its simulated agents and callers, or connects to the configured Asterisk (ARI +
+  // AMI), wires calls/agents/recordings into build() and listens on config.service.host/port.
+  const hotline = await startHotline({ config, log, clock: realClock, actors: simulated });
+  // ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  const password = hotline.app.auth.settings.demoPassword;
+  if (simulated) await seedDemoUsers(hotline.app.auth, { agents: 0, password }, log);
+
+  const base = config.service.publicUrl ?? hotline.url;
+  const lines = [
+    '',
+    `  12345 hotline is running (${simulated ? 'simulated PBX' : `Asterisk at ${config.ari.url}`})`,
+    `  Agent desktop   ${base}/desktop/`,
+    `  Health          ${base}/health`,
+  ];
+  if (simulated) {
+    const agents = hotline.actors?.agents.usernames() ?? [];
+    const range = agents.length ? `${agents[0]} … ${agents.at(-1)}, ` : '';
+    lines.push(`  Demo logins     ${range}supervisor, unit, admin — password ${password}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => { log.error('shutdown took too long'); process.exit(1); }, 10_000);
+    force.unref();
+    hotline.close().then(
+      () => { log.info('stopped'); log.flush(); process.exit(0); },
+      (error: unknown) => { log.error({ err: error }, 'shutdown failed'); log.flush(); process.exit(1); },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`hotline failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});
