@@ -1,0 +1,43 @@
+import type { Database } from '../../store/database.ts';
+
+/** An agent account: a person (bound to a user with the agent role) and the seat assigned to them. */
+export interface AgentAccount {
+  id: string;
+  userId: string | null;
+  name: string;
+  /** The SIP endpoint resource of the seat assigned to this agent (PJSIP/<seat>). */
+  seat: string;
+  skills: string[];
+}
+
+export interface AgentsRepo {
+  all(): AgentAccount[];
+  byId(agentId: string): AgentAccount | undefined;
+  byUser(userId: string): AgentAccount | undefined;
+  create(account: AgentAccount): void;
+  saveState(agentId: string, state: string, reason: string | null, since: number, idleSince: number | null): void;
+}
+
+interface AgentDbRow { id: string; user_id: string | null; name: string; seat: string; skills: string }
+
+function account(row: AgentDbRow): AgentAccount {
+  let skills: string[] = [];
+  try { const parsed: unknown = JSON.parse(row.skills); if (Array.isArray(parsed)) skills = parsed.map(String); } catch { /* empty */ }
+  return { id: row.id, userId: row.user_id, name: row.name, seat: row.seat, skills };
+}
+
+export function createAgentsRepo(db: Database): AgentsRepo {
+  const all = db.prepare('SELECT id, user_id, name, seat, skills FROM agents ORDER BY id');
+  const byId = db.prepare('SELECT id, user_id, name, seat, skills FROM agents WHERE id = ?');
+  const byUser = db.prepare('SELECT id, user_id, name, seat, skills FROM agents WHERE user_id = ?');
+  const insert = db.prepare(`INSERT INTO agents (id, user_id, name, seat, skills) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, name = excluded.name, seat = excluded.seat, skills = excluded.skills`);
+  const saveState = db.prepare('UPDATE agents SET state = ?, state_reason = ?, state_since = ?, idle_since = ? WHERE id = ?');
+  return {
+    all: () => (all.all() as AgentDbRow[]).map(account),
+    byId: (agentId) => { const r = byId.get(agentId) as AgentDbRow | undefined; return r ? account(r) : undefined; },
+    byUser: (userId) => { const r = byUser.get(userId) as AgentDbRow | undefined; return r ? account(r) : undefined; },
+    create(a) { insert.run(a.id, a.userId, a.name, a.seat, JSON.stringify(a.skills)); },
+    saveState(agentId, state, reason, since, idleSince) { saveState.run(state, reason, since, idleSince, agentId); },
+  };
+}

@@ -1,0 +1,58 @@
+import type { FastifyRequest } from 'fastify';
+import type { HotlineHttp } from '../../app.ts';
+import { hotlineError } from '../../domain/errors.ts';
+import type { Result } from '../../domain/errors.ts';
+import { requireRole, sessionOf } from '../auth/auth.routes.ts';
+import type { AgentView, AgentsService } from './agents.service.ts';
+import { AgentListReply, AgentLoginBody, AgentReply, AgentStateBody } from './agents.schemas.ts';
+
+function reply(view: AgentView) {
+  return { id: view.id, name: view.name, seat: view.seat, state: view.state, reason: view.reason, since: view.since, registered: view.registered, callId: view.callId };
+}
+
+function unwrap(result: Result<AgentView>) {
+  if (!result.ok) throw result.error;
+  return reply(result.value);
+}
+
+function myAgentId(request: FastifyRequest): string {
+  const agentId = sessionOf(request).account.agentId;
+  if (!agentId) throw hotlineError('ERR_NO_SUCH_AGENT', { reason: 'this user is not an agent' });
+  return agentId;
+}
+
+/**
+ * The agent's own controls, for the desktop and for scripts: log in at a seat, go ready or pause,
+ * log out, read the state. Supervisors and admins can list every agent.
+ */
+export function registerAgentRoutes(app: HotlineHttp, deps: { agents: AgentsService; checkPhone?: (seat: string) => Promise<void> }): void {
+  const { agents } = deps;
+  const asAgent = { preHandler: requireRole('agent') };
+
+  app.post('/api/agents/me/login', { ...asAgent, schema: { body: AgentLoginBody, response: { 200: AgentReply } } }, async (request) => {
+    const body = (request.body ?? {}) as { seat?: string };
+    const agentId = myAgentId(request);
+    const seat = body.seat ?? agents.get(agentId)?.seat;
+    if (seat && deps.checkPhone) await deps.checkPhone(seat);
+    return unwrap(agents.login(agentId, body.seat));
+  });
+
+  app.post('/api/agents/me/state', { ...asAgent, schema: { body: AgentStateBody, response: { 200: AgentReply } } }, async (request) => {
+    const body = request.body as { state: 'ready' | 'paused'; reason?: string };
+    return unwrap(agents.setState(myAgentId(request), body.state, body.reason));
+  });
+
+  app.post('/api/agents/me/logout', { ...asAgent, schema: { response: { 200: AgentReply } } }, async (request) => {
+    return unwrap(agents.logout(myAgentId(request)));
+  });
+
+  app.get('/api/agents/me', { ...asAgent, schema: { response: { 200: AgentReply } } }, async (request) => {
+    const view = agents.get(myAgentId(request));
+    if (!view) throw hotlineError('ERR_NO_SUCH_AGENT');
+    return reply(view);
+  });
+
+  app.get('/api/agents', { preHandler: requireRole('supervisor', 'admin'), schema: { response: { 200: AgentListReply } } }, async () => {
+    return { agents: agents.list().map(reply) };
+  });
+}

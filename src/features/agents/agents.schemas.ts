@@ -1,0 +1,23 @@
+import Type from 'typebox';
+
+export const AgentLoginBody = Type.Object({
+  seat: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' })),
+}, { additionalProperties: false });
+
+export const AgentStateBody = Type.Object({
+  state: Type.Enum(['ready', 'paused']),
+  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+}, { additionalProperties: false });
+
+export const AgentReply = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  seat: Type.String(),
+  state: Type.String(),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  since: Type.Number(),
+  registered: Type.Boolean(),
+  callId: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const AgentListReply = Type.Object({ agents: Type.Array(AgentReply) });

@@ -1,0 +1,228 @@
+import type { Logger } from 'pino';
+import type { Bus } from '../../bus.ts';
+import type { Clock, TimerHandle } from '../../clock.ts';
+import { newAgentStatus, transitionAgent } from '../../domain/agent-state.ts';
+import type { AgentEvent, AgentStatus, AgentTransition } from '../../domain/agent-state.ts';
+import { pickAgent } from '../../domain/routing.ts';
+import { err, hotlineError, ok } from '../../domain/errors.ts';
+import type { Result } from '../../domain/errors.ts';
+import type { AgentAccount, AgentsRepo } from './agents.repo.ts';
+
+export interface AgentView {
+  id: string;
+  userId: string | null;
+  name: string;
+  seat: string;
+  state: string;
+  reason: string | null;
+  since: number;
+  registered: boolean;
+  callId: string | null;
+}
+
+export interface AgentHooks {
+  /** An agent became ready: waiting calls may be routed. */
+  agentFree(agentId: string): void;
+  /** The agent's offer ended for a reason outside the call (logout, pause, phone unregistered). */
+  offerCancelled(agentId: string, callId: string): void;
+}
+
+export interface AgentsServiceDeps {
+  repo: AgentsRepo;
+  clock: Clock;
+  bus: Bus;
+  log: Logger;
+  wrapUpMs: number;
+}
+
+interface Seated {
+  account: AgentAccount;
+  /** The seat the agent is logged in at (the assigned seat unless they chose another). */
+  seat: string;
+  status: AgentStatus;
+  wrapUpTimer: TimerHandle | undefined;
+  log: Logger;
+}
+
+export type AgentsService = ReturnType<typeof createAgentsService>;
+
+export function createAgentsService(deps: AgentsServiceDeps) {
+  const { repo, clock, bus } = deps;
+  const log = deps.log.child({ component: 'agents' });
+  const agents = new Map<string, Seated>();
+  const byUser = new Map<string, string>();
+  const seatRegistered = new Map<string, boolean>();
+  const hooks: AgentHooks = { agentFree: () => {}, offerCancelled: () => {} };
+  let routable: Seated[] = [];
+
+  function view(a: Seated): AgentView {
+    const s = a.status;
+    return {
+      id: a.account.id, userId: a.account.userId, name: a.account.name, seat: a.seat,
+      state: s.state, reason: s.reason, since: s.since, registered: s.registered, callId: s.callId,
+    };
+  }
+
+  function remember(a: Seated): void {
+    agents.set(a.account.id, a);
+    if (a.account.userId) byUser.set(a.account.userId, a.account.id);
+    routable = [...agents.values()];
+  }
+
+  function adopt(account: AgentAccount): Seated {
+    const known = agents.get(account.id);
+    if (known) return known;
+    const registered = seatRegistered.get(account.seat) ?? false;
+    const a: Seated = {
+      account, seat: account.seat, status: newAgentStatus(account.id, clock.now(), registered),
+      wrapUpTimer: undefined, log: log.child({ agentId: account.id }),
+    };
+    remember(a);
+    repo.saveState(account.id, 'offline', null, a.status.since, null);
+    return a;
+  }
+
+  /** Takes in every agent account in the database (new ones too; known ones keep their state). */
+  function load(): void {
+    for (const account of repo.all()) adopt(account);
+  }
+
+  function find(agentId: string): Seated | undefined {
+    const a = agents.get(agentId);
+    if (a) return a;
+    const account = repo.byId(agentId);
+    return account ? adopt(account) : undefined;
+  }
+
+  function publish(a: Seated): void {
+    const s = a.status;
+    bus.publish('agent.state', s.reason === null
+      ? { agentId: s.id, state: s.state, since: s.since }
+      : { agentId: s.id, state: s.state, reason: s.reason, since: s.since });
+  }
+
+  /** Runs one agent event through the domain machine and carries out its effects. */
+  function apply(agentId: string, event: AgentEvent, opts: { wrapUpMs?: number; cancelOffer?: boolean } = {}): AgentTransition {
+    const a = agents.get(agentId);
+    if (!a) return { ok: false, refused: 'no_such_agent' };
+    const ev: AgentEvent = event.kind === 'call_ended' && opts.wrapUpMs !== undefined ? { ...event, wrapUpMs: opts.wrapUpMs } : event;
+    const before = a.status;
+    const t = transitionAgent(before, ev, clock.now(), { wrapUpMs: deps.wrapUpMs, noAnswerPauseReason: 'no_answer' });
+    if (!t.ok) {
+      a.log.debug({ event: event.kind, refused: t.refused }, 'agent event refused');
+      return t;
+    }
+    a.status = t.agent;
+    const changed = before.state !== t.agent.state || before.reason !== t.agent.reason || before.registered !== t.agent.registered;
+    if (before.state !== t.agent.state || before.reason !== t.agent.reason) {
+      a.log.info({ from: before.state, to: t.agent.state, reason: t.agent.reason, event: event.kind }, 'agent state changed');
+      repo.saveState(agentId, t.agent.state, t.agent.reason, t.agent.since, t.agent.idleSince);
+    }
+    if (changed) publish(a);
+    for (const effect of t.effects) {
+      switch (effect.kind) {
+        case 'start_wrap_up_timer':
+          clock.clearTimeout(a.wrapUpTimer);
+          a.wrapUpTimer = clock.setTimeout(() => { a.wrapUpTimer = undefined; apply(agentId, { kind: 'wrap_up_done' }); }, effect.ms);
+          break;
+        case 'cancel_wrap_up_timer':
+          clock.clearTimeout(a.wrapUpTimer);
+          a.wrapUpTimer = undefined;
+          break;
+        case 'cancel_offer':
+          if (opts.cancelOffer !== false) hooks.offerCancelled(agentId, effect.callId);
+          break;
+        case 'route_waiting_calls':
+          hooks.agentFree(agentId);
+          break;
+      }
+    }
+    return t;
+  }
+
+  function refusal(a: Seated, refused: string) {
+    return err(hotlineError('ERR_AGENT_STATE', { state: a.status.state, refused }));
+  }
+
+  function login(agentId: string, seat?: string): Result<AgentView> {
+    const a = find(agentId);
+    if (!a) return err(hotlineError('ERR_NO_SUCH_AGENT'));
+    const wanted = seat ?? (a.status.state === 'offline' ? a.account.seat : a.seat);
+    for (const other of agents.values()) {
+      if (other !== a && other.seat === wanted && other.status.state !== 'offline') {
+        return err(hotlineError('ERR_SEAT_TAKEN', { seat: wanted }));
+      }
+    }
+    if (a.status.state !== 'offline') {
+      if (wanted === a.seat) return ok(view(a));
+      if (a.status.state !== 'paused' && a.status.state !== 'ready') return refusal(a, 'seat_change_while_' + a.status.state);
+    }
+    a.seat = wanted;
+    const registered = seatRegistered.get(wanted) ?? false;
+    if (registered !== a.status.registered) apply(agentId, { kind: registered ? 'phone_registered' : 'phone_unregistered' });
+    if (a.status.state === 'offline') {
+      const t = apply(agentId, { kind: 'login' });
+      if (!t.ok) return refusal(a, t.refused);
+    }
+    a.log.info({ seat: wanted, registered }, 'agent logged in');
+    return ok(view(a));
+  }
+
+  function setState(agentId: string, state: 'ready' | 'paused', reason?: string): Result<AgentView> {
+    const a = find(agentId);
+    if (!a) return err(hotlineError('ERR_NO_SUCH_AGENT'));
+    if (a.status.state === state && (state === 'ready' || a.status.reason === (reason ?? 'paused'))) return ok(view(a));
+    const t = apply(agentId, state === 'ready' ? { kind: 'ready' } : { kind: 'pause', reason: reason ?? 'paused' });
+    return t.ok ? ok(view(a)) : refusal(a, t.refused);
+  }
+
+  function logout(agentId: string): Result<AgentView> {
+    const a = find(agentId);
+    if (!a) return err(hotlineError('ERR_NO_SUCH_AGENT'));
+    if (a.status.state === 'offline') return ok(view(a));
+    const t = apply(agentId, { kind: 'logout' });
+    return t.ok ? ok(view(a)) : refusal(a, t.refused);
+  }
+
+  /** A seat's phone registered or went away (ARI endpoint state). */
+  function phoneState(seat: string, registered: boolean): void {
+    const was = seatRegistered.get(seat);
+    seatRegistered.set(seat, registered);
+    if (was === registered) return;
+    log.info({ seat, registered }, 'seat phone registration');
+    for (const a of agents.values()) {
+      if (a.seat === seat && a.status.registered !== registered) {
+        apply(a.account.id, { kind: registered ? 'phone_registered' : 'phone_unregistered' });
+        if (registered && a.status.state === 'ready') hooks.agentFree(a.account.id);
+      }
+    }
+  }
+
+  return {
+    load,
+    apply,
+    login,
+    setState,
+    logout,
+    phoneState,
+    setHooks(h: Partial<AgentHooks>): void { Object.assign(hooks, h); },
+    get: (agentId: string): AgentView | undefined => { const a = find(agentId); return a ? view(a) : undefined; },
+    forUser(userId: string): AgentView | undefined {
+      const id = byUser.get(userId);
+      let a = id ? agents.get(id) : undefined;
+      if (!a) { const account = repo.byUser(userId); if (account) a = adopt(account); }
+      return a ? view(a) : undefined;
+    },
+    list: (): AgentView[] => [...agents.values()].map(view),
+    seatOf: (agentId: string): string | null => agents.get(agentId)?.seat ?? null,
+    /** The agent who should get the next call, or undefined. */
+    pick: (): string | undefined => pickAgent(routable.map((a) => a.status)),
+    isSeatRegistered: (seat: string): boolean => seatRegistered.get(seat) ?? false,
+    stateView(agentId: string): { state: string; reason?: string; since: number } | undefined {
+      const s = agents.get(agentId)?.status;
+      if (!s) return undefined;
+      return s.reason === null ? { state: s.state, since: s.since } : { state: s.state, reason: s.reason, since: s.since };
+    },
+    close(): void { for (const a of agents.values()) clock.clearTimeout(a.wrapUpTimer); },
+  };
+}

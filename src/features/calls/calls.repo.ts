@@ -1,0 +1,64 @@
+import type { Database } from '../../store/database.ts';
+import { callDurations } from '../../domain/call-state.ts';
+import type { InboundCall } from '../../domain/call-state.ts';
+
+export interface LegChange {
+  answeredAt?: number;
+  endedAt?: number;
+  outcome?: string;
+}
+
+export interface CallRow {
+  id: string; line: string; caller_number: string; caller_name: string | null; channel_id: string | null; state: string;
+  arrived_at: number; queued_at: number | null; offered_at: number | null; answered_at: number | null; ended_at: number | null;
+  end_reason: string | null; agent_id: string | null; agent_channel_id: string | null; wait_ms: number | null; talk_ms: number | null;
+  ticket_id: string | null;
+}
+
+export interface LegRow {
+  id: string; call_id: string; kind: string; channel_id: string | null; agent_id: string | null;
+  started_at: number; answered_at: number | null; ended_at: number | null; outcome: string | null;
+}
+
+export interface CallsRepo {
+  insertCall(call: InboundCall, callerName: string): void;
+  saveCall(call: InboundCall): void;
+  insertLeg(leg: { callId: string; channelId: string; agentId: string; seat: string; offeredAt: number }): void;
+  saveLeg(channelId: string, change: LegChange): void;
+  call(callId: string): CallRow | undefined;
+  legs(callId: string): LegRow[];
+}
+
+export function createCallsRepo(db: Database): CallsRepo {
+  const insertCall = db.prepare(`INSERT INTO calls (id, line, caller_number, caller_name, channel_id, state, arrived_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const saveCall = db.prepare(`UPDATE calls SET state = ?, channel_id = COALESCE(?, channel_id), queued_at = ?,
+    offered_at = COALESCE(?, offered_at), answered_at = ?, ended_at = ?, end_reason = ?,
+    agent_id = COALESCE(?, agent_id), agent_channel_id = COALESCE(?, agent_channel_id), wait_ms = ?, talk_ms = ? WHERE id = ?`);
+  const insertLeg = db.prepare(`INSERT INTO call_legs (id, call_id, kind, channel_id, agent_id, started_at)
+    VALUES (?, ?, 'agent', ?, ?, ?)`);
+  const saveLeg = db.prepare(`UPDATE call_legs SET answered_at = COALESCE(?, answered_at),
+    ended_at = COALESCE(ended_at, ?), outcome = COALESCE(outcome, ?) WHERE id = ?`);
+  const getCall = db.prepare('SELECT * FROM calls WHERE id = ?');
+  const getLegs = db.prepare('SELECT * FROM call_legs WHERE call_id = ? ORDER BY started_at, id');
+
+  return {
+    insertCall(call, callerName) {
+      insertCall.run(call.id, call.line, call.callerNumber, callerName || null, call.channelId, call.state, call.arrivedAt);
+    },
+    saveCall(call) {
+      const ended = call.state === 'ended';
+      const { waitMs, talkMs } = callDurations(call);
+      saveCall.run(call.state, call.channelId, call.queuedAt, call.offeredAt, call.answeredAt, call.endedAt, call.endReason,
+        call.agentId, call.agentChannelId, ended || call.answeredAt !== null ? waitMs : null, ended ? talkMs : null, call.id);
+    },
+    insertLeg(leg) {
+      insertLeg.run(leg.channelId, leg.callId, leg.channelId, leg.agentId, leg.offeredAt);
+    },
+    saveLeg(channelId, change) {
+      saveLeg.run(change.answeredAt ?? null, change.endedAt ?? null, change.outcome ?? null, channelId);
+    },
+    call: (callId) => getCall.get(callId) as CallRow | undefined,
+    legs: (callId) => getLegs.all(callId) as LegRow[],
+  };
+}

@@ -1,0 +1,196 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { createBus } from './bus.ts';
+import type { Bus } from './bus.ts';
+import { realClock } from './clock.ts';
+import type { Clock } from './clock.ts';
+import type { Config } from './config/config.ts';
+import { build } from './app.ts';
+import type { AppSettings, HotlineApp } from './app.ts';
+import { migrate, openDatabase } from './store/database.ts';
+import type { Database } from './store/database.ts';
+import { readUnitsSeed, seedUnits } from './store/seed-units.ts';
+import { createAriClient } from './pbx/ari/client.ts';
+import type { AriClient } from './pbx/ari/client.types.ts';
+import type { Simulator } from './sim/types.ts';
+import { createAgentsRepo } from './features/agents/agents.repo.ts';
+import { createAgentsService } from './features/agents/agents.service.ts';
+import type { AgentsService } from './features/agents/agents.service.ts';
+import { registerAgentRoutes } from './features/agents/agents.routes.ts';
+import { attachAgentPhones } from './features/agents/agents.stasis.ts';
+import { createCallsRepo } from './features/calls/calls.repo.ts';
+import type { CallsRepo } from './features/calls/calls.repo.ts';
+import { createCallsService } from './features/calls/calls.service.ts';
+import type { CallsService } from './features/calls/calls.service.ts';
+import { attachCallsStasis } from './features/calls/calls.stasis.ts';
+import { attachCallsReconcile } from './features/calls/calls.reconcile.ts';
+import type { CallsSettings } from './features/calls/calls.types.ts';
+import { createRecordingsRepo } from './features/recordings/recordings.repo.ts';
+import type { RecordingsRepo } from './features/recordings/recordings.repo.ts';
+import { createRecordingsService, DEFAULT_RECORDINGS_SETTINGS } from './features/recordings/recordings.service.ts';
+import type { RecordingsService, RecordingsSettings } from './features/recordings/recordings.service.ts';
+import { startSimulatedActors } from './sim/actors/index.ts';
+import type { SimulatedActors } from './sim/actors/index.ts';
+
+/** Timings tests and benches may shorten; production takes them from the config. */
+export interface HotlineTuning {
+  ringTimeoutMs: number;
+  greetingGuardMs: number;
+  recordings: Partial<Omit<RecordingsSettings, 'dir'>>;
+  app: Partial<AppSettings>;
+  /** Simulated sound lengths (ms), e.g. the greeting. */
+  sounds: Record<string, number>;
+}
+
+export interface StartHotlineOptions {
+  config: Config;
+  log: Logger;
+  clock?: Clock;
+  /** Start the embedded simulator; default: when config.pbx.mode is 'simulator'. */
+  simulator?: boolean;
+  /** Simulated agents and callers from config.simulator (npm start). */
+  actors?: boolean;
+  /** Listen on config.service.host/port; default true. */
+  listen?: boolean;
+  tuning?: Partial<HotlineTuning>;
+  /** Sees the ARI client before any feature subscribes to it (measurements see events first). */
+  observeAri?: (ari: AriClient) => void;
+}
+
+export interface Hotline {
+  url: string;
+  app: HotlineApp;
+  sim?: Simulator;
+  actors?: SimulatedActors;
+  ari: AriClient;
+  db: Database;
+  bus: Bus;
+  agents: AgentsService;
+  calls: CallsService;
+  callsRepo: CallsRepo;
+  recordings: RecordingsService;
+  recordingsRepo: RecordingsRepo;
+  close(): Promise<void>;
+}
+
+export function callsSettingsFrom(config: Config, tuning: Partial<HotlineTuning> = {}): CallsSettings {
+  return {
+    app: config.ari.app,
+    ringTimeoutMs: tuning.ringTimeoutMs ?? config.agents.ringTimeoutSeconds * 1000,
+    defaultWrapUpMs: config.agents.wrapUpSeconds * 1000,
+    mohClass: 'default',
+    greetingGuardMs: tuning.greetingGuardMs ?? 30_000,
+    historyDays: 90,
+    lines: config.lines.map((l) => ({ number: l.number, name: l.name, greeting: l.greeting, wrapUpMs: l.wrapUpSeconds * 1000 })),
+  };
+}
+
+/** The whole hotline: database, PBX (a real Asterisk or the simulator), features and the HTTP server. */
+export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> {
+  const { config, log } = opts;
+  const tuning = opts.tuning ?? {};
+  const clock = opts.clock ?? realClock;
+  const bus = createBus((topic, error) => log.error({ err: error, topic }, 'bus handler failed'));
+  const recordingsDir = resolve(config.recordings.dir);
+  mkdirSync(recordingsDir, { recursive: true });
+
+  const db = openDatabase(config.database.path);
+  migrate(db);
+  seedUnits(db, readUnitsSeed());
+
+  let sim: Simulator | undefined;
+  if (opts.simulator ?? config.pbx.mode === 'simulator') {
+    const { startSimulator } = await import('./sim/index.ts');
+    sim = await startSimulator({
+      clock,
+      seed: config.simulator.seed,
+      ariUsers: [{ username: config.ari.username, password: config.ari.password || 'hotline' }],
+      recordingsDir: join(recordingsDir, '.asterisk-spool'),
+      dialplan: config.lines.map((l) => ({ line: l.number, app: config.ari.app, args: ['inbound', l.number] })),
+      sounds: tuning.sounds ?? {},
+    });
+  }
+
+  const ari = createAriClient({
+    url: sim ? sim.ariUrl : config.ari.url,
+    username: config.ari.username,
+    password: sim ? config.ari.password || 'hotline' : config.ari.password,
+    app: config.ari.app,
+    log,
+    clock,
+    requestTimeoutMs: config.ari.requestTimeoutMs,
+  });
+
+  opts.observeAri?.(ari);
+  const agents = createAgentsService({ repo: createAgentsRepo(db), clock, bus, log, wrapUpMs: config.agents.wrapUpSeconds * 1000 });
+  agents.load();
+  const recordingsRepo = createRecordingsRepo(db);
+  const recordings = createRecordingsService({
+    ari, repo: recordingsRepo, clock, log,
+    settings: { ...DEFAULT_RECORDINGS_SETTINGS, ...tuning.recordings, dir: recordingsDir },
+  });
+  let app: HotlineApp | undefined;
+  const callsRepo = createCallsRepo(db);
+  const calls = createCallsService({
+    ari, repo: callsRepo, agents, clock, bus, log, recordings,
+    settings: callsSettingsFrom(config, tuning),
+    history: (number, now, days) => app?.tickets.recentTicketsForCaller(number, now, days) ?? [],
+  });
+  agents.setHooks({
+    agentFree: () => calls.dispatch(),
+    offerCancelled: (agentId, callId) => calls.offerCancelled(agentId, callId),
+  });
+
+  app = await build({
+    config, db, ari, clock, log, bus,
+    settings: tuning.app ?? {},
+    agentState: (agentId) => agents.stateView(agentId),
+    features: [({ app: http }) => registerAgentRoutes(http, { agents, checkPhone: (seat) => phones.check(seat) })],
+  });
+
+  const phones = attachAgentPhones({ ari, agents, log, clock });
+  const detach = [
+    () => phones.detach(),
+    attachCallsReconcile({ ari, calls, log }),
+    attachCallsStasis({ ari, calls, log }),
+  ];
+
+  const connected = ari.connect();
+  if (sim) await connected;
+  else connected.catch((error: unknown) => log.warn({ err: error }, 'ARI not connected yet'));
+
+  let url = '';
+  if (opts.listen !== false) {
+    url = await app.app.listen({ host: config.service.host, port: config.service.port });
+    url = url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+  }
+
+  const actors = sim && opts.actors
+    ? await startSimulatedActors({
+      sim, auth: app.auth, agents, tickets: app.tickets, bus, clock, log, settings: config.simulator,
+      lines: config.lines.map((l) => l.number), password: app.auth.settings.demoPassword,
+      checkPhone: (seat) => phones.check(seat),
+    })
+    : undefined;
+
+  let closing: Promise<void> | undefined;
+  const hotlineApp = app;
+  return {
+    url, app: hotlineApp, sim, actors, ari, db, bus, agents, calls, callsRepo, recordings, recordingsRepo,
+    close() {
+      closing ??= (async () => {
+        await actors?.stop();
+        calls.close();
+        agents.close();
+        await recordings.close();
+        for (const off of detach) off();
+        await ari.close();
+        await hotlineApp.close();
+        await sim?.close();
+        db.close();
+      })();
+      return closing;
+    },
+  };
+}
