@@ -17,23 +17,33 @@ export function hangUpEverything(pbx: Pbx): void {
   for (const c of pbx.liveChannels()) teardown(pbx, c, { qos: false });
 }
 
+/**
+ * `core restart now` as Asterisk 22 went through it: channels hung up ~12 ms after the command, the events socket
+ * dropped without a close frame (1006) at about 3/4 of the time ARI is away, then connection refused, the HTTP
+ * server's HTML 404 before ARI is registered, 503 "Asterisk not booted", and 200 again after downMs.
+ */
+const RESTART = { hangupMs: 12, closeAt: 0.75 };
+
 export function createFaults(parts: FaultParts): SimFaults {
   const { pbx, server } = parts;
   const wait = (ms: number): Promise<void> => new Promise((resolve) => pbx.clock.setTimeout(resolve, ms));
   return {
     dropEventSockets(code = 1000) { server.dropEventSockets(code); },
     async restart(downMs = 1500) {
+      await wait(RESTART.hangupMs);
       hangUpEverything(pbx);
+      await wait(Math.max(0, downMs * RESTART.closeAt - RESTART.hangupMs));
       parts.ami()?.restart();
       server.dropEventSockets(1006);
       pbx.bus.reset();
       pbx.resetRuntime();
+      const rest = downMs * (1 - RESTART.closeAt);
       await server.setAvailability('refused');
-      await wait(downMs * 0.5);
+      await wait(rest * 0.4);
       await server.setAvailability('html404');
-      await wait(downMs * 0.25);
+      await wait(rest * 0.3);
       await server.setAvailability('booting');
-      await wait(downMs * 0.25);
+      await wait(rest * 0.3);
       pbx.startupTime = pbx.clock.now();
       await server.setAvailability('up');
     },

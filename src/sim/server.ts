@@ -131,6 +131,16 @@ export class AriServer {
           reply = errorReply(err);
         }
       }
+      const { delayed } = reply;
+      if (!delayed) return finish(reply);
+      this.opts.pbx.clock.setTimeout(() => {
+        let done = reply;
+        try { delayed.run(); } catch (err) { done = errorReply(err); }
+        finish(done);
+      }, delayed.ms);
+    };
+    const finish = (reply: Reply): void => {
+      if (res.destroyed || res.writableEnded) return;
       writeReply(res, reply);
       reply.after?.();
     };

@@ -54,7 +54,7 @@ describe('simulator: websocket gaps, restarts and authentication', () => {
     await ari.post(`/bridges/${mixing.id}/addChannel?channel=${id},agent-r`);
     await ari.post(`/bridges/${mixing.id}/record?name=rec-restart&format=wav`);
     const before = app.events.length;
-    const restarted = sim.control.faults.restart(600);
+    const restarted = sim.control.faults.restart(1000);
     expect((await app.closed).code).toBe(1006);
     const tail = app.events.slice(before).filter((e) => e.type !== 'ChannelVarset');
     expect(tail.map((e) => e.type)).toEqual([
@@ -68,7 +68,7 @@ describe('simulator: websocket gaps, restarts and authentication', () => {
         .then((res) => String(res.status), (err: Error & { cause?: { code?: string } }) => err.cause?.code ?? 'error');
       seen.add(r);
       if (r === '200') break;
-      await delay(40);
+      await delay(15);
     }
     await restarted;
     expect(seen).toEqual(new Set(['ECONNREFUSED', '404', '503', '200']));

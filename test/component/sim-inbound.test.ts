@@ -60,6 +60,7 @@ describe('simulator: inbound call answered by an agent', () => {
     await delay(400);
     sim.control.remoteHangup(callerId);
     await app.waitFor((e) => e.type === 'StasisEnd' && e.channel.id === callerId);
+    await app.waitFor((e) => e.type === 'ChannelConnectedLine' && e.channel.id === agentId && e.channel.connected.number === '');
     expect((await ari.get(`/channels/${callerId}`)).body).toEqual({ message: 'Channel not found' });
     expect((await ari.del(`/channels/${callerId}`)).status).toBe(404);
     expect((await ari.get(`/bridges/${mixing.id}`)).body.channels).toEqual([agentId]);
@@ -106,11 +107,12 @@ describe('simulator: inbound call answered by an agent', () => {
     await ari.post(`/bridges/${mixing.id}/record?name=rec-agent-first&format=wav`);
     const from = app.events.length;
     await app.waitFor((e) => e.type === 'ChannelDestroyed');
+    await app.waitFor((e) => e.type === 'ChannelConnectedLine' && e.channel.id === callerId && e.channel.connected.number === '');
     const bye = app.events.slice(from).filter((e) => e.type !== 'ChannelVarset');
-    expect(bye.map((e) => e.type)).toEqual(['ChannelHangupRequest', 'ChannelLeftBridge', 'StasisEnd', 'ChannelConnectedLine', 'ChannelDestroyed']);
+    expect(bye.map((e) => e.type)).toEqual(['ChannelHangupRequest', 'ChannelLeftBridge', 'StasisEnd', 'ChannelDestroyed', 'ChannelConnectedLine']);
     expect(bye[0]!.cause).toBeUndefined();
     expect(bye[1]!.bridge.technology).toBe('softmix');
-    expect(bye[3]!.channel).toMatchObject({ id: callerId, connected: { name: '', number: '' } });
+    expect(bye[4]!.channel).toMatchObject({ id: callerId, connected: { name: '', number: '' } });
     expect((await ari.get(`/bridges/${mixing.id}`)).body.channels).toEqual([callerId]);
     const rest = app.events.length;
     await ari.del(`/channels/${callerId}`);

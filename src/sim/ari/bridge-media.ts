@@ -20,25 +20,61 @@ export function retuneTechnology(b: SimBridge, change: 'grow' | 'shrink'): void 
   if (change === 'shrink' && count <= 2) b.technology = 'simple_bridge';
 }
 
-/** BRIDGEPEER / BRIDGEPVTCALLID on every member of a mixing bridge, newest member first. */
+/**
+ * Sets a bridge variable the way Asterisk's setvar helper does: a value is stored and published; no value removes
+ * the variable, which is published (empty) only when the channel had it.
+ */
+export function setBridgeVar(pbx: Pbx, c: SimChannel, name: 'BRIDGEPEER' | 'BRIDGEPVTCALLID', value: string | undefined): void {
+  if (value === undefined) {
+    if (!c.vars.has(name)) return;
+    c.vars.delete(name);
+    pbx.emitVarset(c, name, '');
+    return;
+  }
+  c.vars.set(name, value);
+  pbx.emitVarset(c, name, value);
+}
+
+/** The private call id a channel technology reports: the SIP Call-ID for PJSIP, none for Snoop, Local or Recorder. */
+function pvtCallId(c: SimChannel): string | undefined {
+  return c.name.startsWith('PJSIP/') ? c.protocolId : undefined;
+}
+
+/**
+ * BRIDGEPEER / BRIDGEPVTCALLID on every member of a mixing bridge with two or more participants (the Recorder
+ * counts), newest member first. Two participants see each other's name and private call id; with more, every
+ * member sees the others' names and the call id is removed.
+ */
 export function bridgePeerVars(pbx: Pbx, b: SimBridge): void {
   if (b.type !== 'mixing') return;
   const members = realMembers(pbx, b);
-  if (members.length + (b.recorder ? 1 : 0) < 2) return;
+  const count = members.length + (b.recorder ? 1 : 0);
+  if (count < 2) return;
   for (const c of [...members].reverse()) {
     const others = members.filter((o) => o !== c);
     const names = [...(b.recorder ? [b.recorder.name] : []), ...others.map((o) => o.name)];
-    if (names.length === 0) continue;
-    pbx.emitVarset(c, 'BRIDGEPEER', names.join(','));
-    c.vars.set('BRIDGEPEER', names.join(','));
-    const pvt = !b.recorder && others.length === 1 ? others[0]!.protocolId : '';
-    pbx.emitVarset(c, 'BRIDGEPVTCALLID', pvt);
-    c.vars.set('BRIDGEPVTCALLID', pvt);
+    setBridgeVar(pbx, c, 'BRIDGEPEER', names.join(','));
+    setBridgeVar(pbx, c, 'BRIDGEPVTCALLID', count === 2 && others.length === 1 ? pvtCallId(others[0]!) : undefined);
   }
 }
 
-function setConnected(pbx: Pbx, c: SimChannel, to: CallerId): void {
-  if (c.connected.name === to.name && c.connected.number === to.number) return;
+/** A channel pulled out of its bridge by a hangup loses both bridge variables. */
+export function clearBridgeVars(pbx: Pbx, c: SimChannel): void {
+  setBridgeVar(pbx, c, 'BRIDGEPEER', undefined);
+  setBridgeVar(pbx, c, 'BRIDGEPVTCALLID', undefined);
+}
+
+/** What a member's connected line becomes: the other party of a two-party bridge, or nothing once left alone. */
+function connectedTarget(pbx: Pbx, b: SimBridge, c: SimChannel, afterLeave: boolean): CallerId | undefined {
+  if (b.type !== 'mixing' || c.bridgeId !== b.id) return undefined;
+  const members = realMembers(pbx, b);
+  if (members.length === 2) return members.find((o) => o !== c)?.caller;
+  if (members.length === 1 && afterLeave) return { name: '', number: '' };
+  return undefined;
+}
+
+function setConnected(pbx: Pbx, c: SimChannel, to: CallerId | undefined): void {
+  if (!to || (c.connected.name === to.name && c.connected.number === to.number)) return;
   c.connected = { ...to };
   pbx.emitChannel(c, 'ChannelConnectedLine');
 }
@@ -47,11 +83,22 @@ function setConnected(pbx: Pbx, c: SimChannel, to: CallerId): void {
 export function updateConnected(pbx: Pbx, b: SimBridge, afterLeave: boolean): void {
   if (b.type !== 'mixing') return;
   const members = realMembers(pbx, b);
-  if (members.length === 2) {
-    const [first, second] = members as [SimChannel, SimChannel];
-    setConnected(pbx, second, first.caller);
-    setConnected(pbx, first, second.caller);
-  } else if (members.length === 1 && afterLeave) {
-    setConnected(pbx, members[0]!, { name: '', number: '' });
+  for (const c of [...members].reverse()) setConnected(pbx, c, connectedTarget(pbx, b, c, afterLeave));
+}
+
+/**
+ * How long the bridge takes to deliver a connected-line update to the parties that remain after a hangup. A party
+ * hung up in the meantime never gets it (its timers die with it). Asterisk took about 1.2 ms on loopback and dropped
+ * the update when the app hung the remaining party up 0.1 ms after StasisEnd; the value leaves room for an app
+ * reacting to StasisEnd over HTTP (5-8 ms here) while staying well under a deliberate follow-up request.
+ */
+export const CONNECTED_LINE_DELAY_MS = 12;
+
+export function deferConnectedUpdate(pbx: Pbx, b: SimBridge): void {
+  if (b.type !== 'mixing') return;
+  for (const c of realMembers(pbx, b)) {
+    pbx.after(c, CONNECTED_LINE_DELAY_MS, () => {
+      if (pbx.bridges.get(b.id) === b) setConnected(pbx, c, connectedTarget(pbx, b, c, true));
+    });
   }
 }

@@ -2,7 +2,7 @@
 import { AriError } from './format.ts';
 import type { SimBridge, SimChannel } from './model.ts';
 import type { Pbx } from './state.ts';
-import { bridgePeerVars, eventChannelIds, realMembers, retuneTechnology, updateConnected } from './bridge-media.ts';
+import { bridgePeerVars, clearBridgeVars, eventChannelIds, realMembers, retuneTechnology, updateConnected } from './bridge-media.ts';
 import { finishRecording, recordingsOnTarget } from './recordings.ts';
 
 export function createBridge(pbx: Pbx, type: string | undefined, bridgeId: string | undefined, name: string | undefined): SimBridge {
@@ -37,24 +37,24 @@ export function enterBridge(pbx: Pbx, b: SimBridge, c: SimChannel): void {
 }
 
 /**
- * A channel leaves its bridge. 'hangup' keeps the app's subscription to the bridge; 'move' (removeChannel,
- * addChannel elsewhere) ends it once none of the app's channels remain. The connected-line update for the
- * remaining party is left to the caller for hangups (Asterisk sends it after StasisEnd).
+ * A channel leaves its bridge. 'hangup' clears the leaving channel's bridge variables and keeps the app's
+ * subscription to the bridge; 'move' (removeChannel, addChannel elsewhere) ends it once none of the app's channels
+ * remain. The members that stay get their bridge variables again. The connected-line update for the remaining
+ * party is left to the caller for hangups (Asterisk delivers it shortly after StasisEnd).
  */
 export function leaveBridge(pbx: Pbx, c: SimChannel, how: 'hangup' | 'move'): SimBridge | undefined {
   const b = c.bridgeId ? pbx.bridges.get(c.bridgeId) : undefined;
   c.bridgeId = undefined;
   if (!b) return undefined;
-  const hadPeers = b.type === 'mixing' && b.members.length + (b.recorder ? 1 : 0) >= 2;
   b.members = b.members.filter((id) => id !== c.id);
-  if (hadPeers && how === 'hangup') { pbx.emitVarset(c, 'BRIDGEPEER', ''); c.vars.set('BRIDGEPEER', ''); }
+  if (how === 'hangup' && b.type === 'mixing') clearBridgeVars(pbx, c);
   pbx.emitBridgeMember('ChannelLeftBridge', b, c, eventChannelIds(b));
   retuneTechnology(b, 'shrink');
   if (b.members.length === 0) {
     b.moh = false;
     b.announcer = undefined;
     for (const rec of recordingsOnTarget(pbx, `bridge:${b.id}`)) finishRecording(pbx, rec);
-  } else if (how === 'hangup' && b.recorder) {
+  } else {
     bridgePeerVars(pbx, b);
   }
   if (how === 'move' && c.app && !realMembers(pbx, b).some((o) => o.app === c.app)) b.apps.delete(c.app);

@@ -4,7 +4,7 @@ import type { CallerId, ChannelOrigin, SimChannel } from './model.ts';
 import { CAUSE_TEXT } from './model.ts';
 import type { Pbx } from './state.ts';
 import { leaveBridge } from './bridges.ts';
-import { updateConnected } from './bridge-media.ts';
+import { bridgePeerVars, deferConnectedUpdate } from './bridge-media.ts';
 import { stopPlaybacksOn } from './playbacks.ts';
 import { finishRecording, recordingsOnTarget } from './recordings.ts';
 
@@ -113,12 +113,17 @@ export function teardown(pbx: Pbx, c: SimChannel, t: Teardown): void {
   c.gone = true;
   pbx.channels.delete(c.id);
   if (c.origin === 'originate' && wasInStasis) pbx.emitVarset(c, 'STASISSTATUS', 'SUCCESS');
-  if (bridge && !t.requestSent) updateConnected(pbx, bridge, true);
+  if (bridge && !t.requestSent) deferConnectedUpdate(pbx, bridge);
   for (const snoopId of [...c.snoops]) {
     const s = pbx.channels.get(snoopId);
     if (s) teardown(pbx, s, { qos: false });
   }
-  if (c.snoopOf) pbx.channels.get(c.snoopOf)?.snoops.delete(c.id);
+  const spied = c.snoopOf ? pbx.channels.get(c.snoopOf) : undefined;
+  if (spied) {
+    spied.snoops.delete(c.id);
+    const spiedBridge = spied.bridgeId ? pbx.bridges.get(spied.bridgeId) : undefined;
+    if (spiedBridge) bridgePeerVars(pbx, spiedBridge);
+  }
   if (c.origin === 'originate') destroyed(pbx, c, t.cause ?? 16);
   c.subscribed = false;
   pbx.touch(c);
@@ -158,5 +163,7 @@ export function createSnoop(pbx: Pbx, targetId: string, q: SnoopRequest): SimCha
   });
   c.snoopOf = target.id;
   target.snoops.add(c.id);
+  const bridge = target.bridgeId ? pbx.bridges.get(target.bridgeId) : undefined;
+  if (bridge) bridgePeerVars(pbx, bridge);           // the snoop's audiohook makes the bridge re-evaluate its members
   return c;
 }

@@ -87,29 +87,45 @@ function dialEvent(pbx: Pbx, c: SimChannel, dialstatus: string): void {
   });
 }
 
-/** The SIP side of an originate, driven by the phone's behaviour and the originate timeout. */
+/**
+ * The SIP side of an originate, driven by the phone's behaviour and the originate timeout. Each step is scheduled
+ * from the one before (Dial "" → 180 → final answer), so no clock can reorder them.
+ */
 function runDial(pbx: Pbx, c: SimChannel, b: PhoneBehaviour, timeoutMs: number): void {
   const ringMs = b.ringMs ?? (b.mode === 'busy' || b.mode === 'reject' ? 1000 : 2000);
   const sendsRinging = b.sendsRinging ?? (b.mode === 'answer' || b.mode === 'no-answer');
-  pbx.after(c, 1, () => dialEvent(pbx, c, ''));
-  if (sendsRinging) pbx.after(c, 2, () => { setState(pbx, c, 'Ringing'); dialEvent(pbx, c, 'RINGING'); });
+  const start = pbx.clock.now();
+  const at = (ms: number): number => Math.max(0, ms - (pbx.clock.now() - start));
   if (timeoutMs > 0 && (b.mode === 'no-answer' || ringMs >= timeoutMs)) {
     pbx.after(c, timeoutMs, () => destroyed(pbx, c, 19, 480));
   }
-  if (b.mode === 'no-answer' || ringMs >= timeoutMs) return;
-  pbx.after(c, ringMs, () => {
-    if (b.mode === 'busy') return failDial(pbx, c, 17, 486, 'BUSY');
-    if (b.mode === 'reject') return failDial(pbx, c, 21, 603, 'CONGESTION');
-    c.answeredAt = pbx.clock.now();
-    setState(pbx, c, 'Up');
-    dialEvent(pbx, c, 'ANSWER');
-    pbx.clearTimers(c);
-    pbx.emitVarset(c, 'STASISSTATUS', '');
-    c.pendingKeys = b.keys ? [...b.keys] : undefined;
-    if (c.app) enterStasis(pbx, c, c.app, c.appArgs);
-    scheduleKeys(pbx, c);
-    if (b.talkMs !== undefined) pbx.after(c, b.talkMs, () => remoteBye(pbx, c));
+  const outcome = (): void => {
+    if (b.mode === 'no-answer' || ringMs >= timeoutMs) return;
+    pbx.after(c, at(ringMs), () => finishDial(pbx, c, b));
+  };
+  pbx.after(c, 1, () => {
+    dialEvent(pbx, c, '');
+    if (!sendsRinging) return outcome();
+    pbx.after(c, at(2), () => {
+      setState(pbx, c, 'Ringing');
+      dialEvent(pbx, c, 'RINGING');
+      outcome();
+    });
   });
+}
+
+function finishDial(pbx: Pbx, c: SimChannel, b: PhoneBehaviour): void {
+  if (b.mode === 'busy') return failDial(pbx, c, 17, 486, 'BUSY');
+  if (b.mode === 'reject') return failDial(pbx, c, 21, 603, 'CONGESTION');
+  c.answeredAt = pbx.clock.now();
+  setState(pbx, c, 'Up');
+  dialEvent(pbx, c, 'ANSWER');
+  pbx.clearTimers(c);
+  pbx.emitVarset(c, 'STASISSTATUS', '');
+  c.pendingKeys = b.keys ? [...b.keys] : undefined;
+  if (c.app) enterStasis(pbx, c, c.app, c.appArgs);
+  scheduleKeys(pbx, c);
+  if (b.talkMs !== undefined) pbx.after(c, b.talkMs, () => remoteBye(pbx, c));
 }
 
 function failDial(pbx: Pbx, c: SimChannel, cause: number, techCause: number, dialstatus: string): void {

@@ -14,6 +14,8 @@ export interface Reply {
   json?: unknown;
   file?: { bytes: Buffer; contentType: string };
   after?: () => void;             // runs once the reply is written (events Asterisk sends after answering)
+  /** The work Asterisk does before it answers, run this many ms (on the simulator's clock) after the request. */
+  delayed?: { ms: number; run: () => void };
 }
 
 export type Handler = (req: Request) => Reply;

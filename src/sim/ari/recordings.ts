@@ -103,6 +103,8 @@ export function finishRecording(pbx: Pbx, rec: SimLiveRecording, state: 'done' |
   }
   rec.state = state;
   pbx.emitToTarget(rec.targetUri, 'RecordingFinished', { recording: liveRecordingJson(rec, Math.floor(elapsed / 1000)) });
+  const b = kind === 'bridge' ? pbx.bridges.get(id) : undefined;
+  if (b && b.members.length > 0) bridgePeerVars(pbx, b);
 }
 
 export function recordingsOnTarget(pbx: Pbx, targetUri: string): SimLiveRecording[] {

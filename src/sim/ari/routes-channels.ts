@@ -43,6 +43,9 @@ function snoop(pbx: Pbx, req: Request, snoopId?: string): Reply {
   return ok(channelJson(c), () => { if (!c.gone) enterStasis(pbx, c, app!, args); });
 }
 
+/** POST …/answer: the 200 OK goes out and ChannelStateChange(Up) is sent before the 204, about 16-20 ms after the request. */
+const ANSWER_MS = 16;
+
 export function channelRoutes(router: Router, pbx: Pbx): void {
   const ch = (req: Request) => pbx.channel(req.params.channelId!);
   const stasis = (req: Request) => pbx.stasisChannel(req.params.channelId!);
@@ -58,7 +61,11 @@ export function channelRoutes(router: Router, pbx: Pbx): void {
       hangupByApp(pbx, c, reason, code);
       return noContent();
     })
-    .on('POST', '/channels/:channelId/answer', (req) => { answer(pbx, stasis(req)); return noContent(); })
+    .on('POST', '/channels/:channelId/answer', (req) => {
+      const c = stasis(req);
+      if (c.state === 'Up') return noContent();
+      return { status: 204, delayed: { ms: ANSWER_MS, run: () => { if (!c.gone) answer(pbx, c); } } };
+    })
     .on('POST', '/channels/:channelId/ring', (req) => { stasis(req); return noContent(); })
     .on('DELETE', '/channels/:channelId/ring', (req) => { stasis(req); return noContent(); })
     .on('POST', '/channels/:channelId/progress', (req) => { stasis(req); return noContent(); })
