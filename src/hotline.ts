@@ -14,6 +14,8 @@ import { readUnitsSeed, seedUnits } from './store/seed-units.ts';
 import { createAriClient } from './pbx/ari/client.ts';
 import type { AriClient } from './pbx/ari/client.types.ts';
 import type { Simulator } from './sim/types.ts';
+import { createAmiClient } from './pbx/ami/client.ts';
+import type { AmiClient } from './pbx/ami/types.ts';
 import { createAgentsRepo } from './features/agents/agents.repo.ts';
 import { createAgentsService } from './features/agents/agents.service.ts';
 import type { AgentsService } from './features/agents/agents.service.ts';
@@ -64,6 +66,7 @@ export interface Hotline {
   sim?: Simulator;
   actors?: SimulatedActors;
   ari: AriClient;
+  ami?: AmiClient;
   db: Database;
   bus: Bus;
   agents: AgentsService;
@@ -123,6 +126,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
   });
 
   opts.observeAri?.(ari);
+  const ami = connectAmi(config, sim, log, clock);
   const agents = createAgentsService({ repo: createAgentsRepo(db), clock, bus, log, wrapUpMs: config.agents.wrapUpSeconds * 1000 });
   agents.load();
   const recordingsRepo = createRecordingsRepo(db);
@@ -143,7 +147,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
   });
 
   app = await build({
-    config, db, ari, clock, log, bus,
+    config, db, ari, ami, clock, log, bus,
     settings: tuning.app ?? {},
     agentState: (agentId) => agents.stateView(agentId),
     features: [({ app: http }) => registerAgentRoutes(http, { agents, checkPhone: (seat) => phones.check(seat) })],
@@ -177,7 +181,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
   let closing: Promise<void> | undefined;
   const hotlineApp = app;
   return {
-    url, app: hotlineApp, sim, actors, ari, db, bus, agents, calls, callsRepo, recordings, recordingsRepo,
+    url, app: hotlineApp, sim, actors, ari, ami, db, bus, agents, calls, callsRepo, recordings, recordingsRepo,
     close() {
       closing ??= (async () => {
         await actors?.stop();
@@ -186,6 +190,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
         await recordings.close();
         for (const off of detach) off();
         await ari.close();
+        await ami?.close();
         await hotlineApp.close();
         await sim?.close();
         db.close();
@@ -193,4 +198,15 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
       return closing;
     },
   };
+}
+
+/** AMI carries health and registrations beside ARI: the simulator's always, a real Asterisk's when enabled. */
+function connectAmi(config: Config, sim: Simulator | undefined, log: Logger, clock: Clock): AmiClient | undefined {
+  const target = sim
+    ? (sim.amiPort === null ? undefined : { host: '127.0.0.1', port: sim.amiPort, username: 'hotline', secret: 'hotline' })
+    : (config.ami.enabled ? { host: config.ami.host, port: config.ami.port, username: config.ami.username, secret: config.ami.password } : undefined);
+  if (!target) return undefined;
+  const ami = createAmiClient({ ...target, log, clock });
+  ami.connect().catch((error: unknown) => log.warn({ err: error }, 'AMI not connected yet'));
+  return ami;
 }
