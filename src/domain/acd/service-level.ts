@@ -1,0 +1,203 @@
+/**
+ * Service level, from the service's own event log: one row per call leg, a leg being a caller's
+ * stay in one queue (a call that overflows from one queue to another has two legs).
+ *
+ * Definitions (all times in ms in the rows, figures in seconds or shares):
+ * - A call is the set of legs sharing a callId. It arrived when its first leg arrived, on that leg's
+ *   line; it was answered when any leg was answered; otherwise it was abandoned when any leg was
+ *   abandoned, otherwise it ended as an overflow to a message and callback entry (or a failure).
+ * - Wait: from arrival to answer, or to the end of the leg (abandon, overflow) when never answered.
+ *   For a call it runs from its first arrival; for a queue, from entering that queue.
+ * - Short abandon: an abandon whose wait was under `shortAbandonSeconds` (default 5 s): the caller
+ *   hung up before a seat could reasonably answer (misdials, hang-ups during the greeting).
+ * - Offered: calls (or legs, for a queue or agent) that arrived, less short abandons when
+ *   `excludeShortAbandons` is on (the default). Short abandons are still reported on their own.
+ * - Answered: offered calls that were answered. Answered within 15 s: answered with a wait of at most
+ *   `answerWithinSeconds` (default 15; GB/T 33358-2016 asks for answer within 15 s).
+ * - 15秒接通率 rate15 = answered within 15 s / offered. 接通率 answerRate = answered / offered
+ *   (the standard asks for at least 95 %). Both are null when nothing was offered.
+ * - Abandoned: calls that ended unanswered because the caller hung up, short ones included.
+ *   Overflowed: calls that left for a message and callback entry (`callback`) or could not be queued.
+ * - ASA: the average wait of answered calls. AHT: the average talk plus wrap-up of answered calls.
+ * - Occupancy: (time on a call + time in wrap-up) / logged-in time, logged in meaning every agent
+ *   state but offline, paused included; from the agent state intervals, clipped to each hour.
+ * - Per line and per hour count calls (a call falls in the hour it arrived, in the hotline's time
+ *   zone, `utcOffsetMinutes`, Beijing's +480 by default); per queue counts legs; per agent counts the
+ *   legs answered by, or ringing, that agent.
+ */
+
+export type LegOutcome = 'answered' | 'abandoned' | 'overflow' | 'callback' | 'failed';
+
+export interface CallLeg {
+  readonly callId: string;
+  readonly line: string;
+  readonly queueId: string;
+  readonly agentId?: string;
+  /** When the caller entered this leg's queue. */
+  readonly arrivedAt: number;
+  readonly answeredAt?: number;
+  readonly endedAt: number;
+  readonly outcome: LegOutcome;
+  /** Wrap-up after the call, ms. */
+  readonly wrapUpMs?: number;
+}
+
+export type AgentActivity = 'ready' | 'ringing' | 'on_call' | 'wrap_up' | 'paused' | 'offline';
+
+export interface AgentInterval {
+  readonly agentId: string;
+  readonly state: AgentActivity;
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface ServiceLevelOptions {
+  readonly answerWithinSeconds: number;
+  readonly shortAbandonSeconds: number;
+  readonly excludeShortAbandons: boolean;
+  readonly utcOffsetMinutes: number;
+}
+
+export const DEFAULT_SERVICE_LEVEL_OPTIONS: ServiceLevelOptions = {
+  answerWithinSeconds: 15, shortAbandonSeconds: 5, excludeShortAbandons: true, utcOffsetMinutes: 480,
+};
+
+export interface ServiceLevelFigures {
+  readonly offered: number;
+  readonly answered: number;
+  readonly answeredWithin15s: number;
+  readonly rate15: number | null;
+  readonly answerRate: number | null;
+  readonly abandoned: number;
+  readonly shortAbandoned: number;
+  readonly overflowed: number;
+  readonly asaSeconds: number | null;
+  readonly ahtSeconds: number | null;
+  readonly occupancy: number | null;
+}
+
+export interface ServiceLevelReport {
+  readonly total: ServiceLevelFigures;
+  readonly byLine: Readonly<Record<string, ServiceLevelFigures>>;
+  readonly byQueue: Readonly<Record<string, ServiceLevelFigures>>;
+  readonly byAgent: Readonly<Record<string, ServiceLevelFigures>>;
+  /** Keyed by the hour's start, epoch ms. */
+  readonly byHour: Readonly<Record<string, ServiceLevelFigures>>;
+}
+
+interface Tally {
+  arrived: number; answered: number; within: number; abandoned: number; shortAbandoned: number; overflowed: number;
+  waitMs: number; handleMs: number; busyMs: number; loggedInMs: number;
+}
+
+const HOUR = 3_600_000;
+const newTally = (): Tally => ({ arrived: 0, answered: 0, within: 0, abandoned: 0, shortAbandoned: 0, overflowed: 0, waitMs: 0, handleMs: 0, busyMs: 0, loggedInMs: 0 });
+
+/** One call (or leg) as counted: its first arrival and how it ended. */
+interface Counted { arrivedAt: number; answeredAt?: number; endedAt: number; outcome: LegOutcome; handleMs: number }
+
+function add(t: Tally, c: Counted, o: ServiceLevelOptions): void {
+  t.arrived++;
+  const waitMs = (c.answeredAt ?? c.endedAt) - c.arrivedAt;
+  if (c.outcome === 'answered' && c.answeredAt !== undefined) {
+    t.answered++;
+    t.waitMs += waitMs;
+    t.handleMs += c.handleMs;
+    if (waitMs <= o.answerWithinSeconds * 1000) t.within++;
+  } else if (c.outcome === 'abandoned') {
+    t.abandoned++;
+    if (waitMs < o.shortAbandonSeconds * 1000) t.shortAbandoned++;
+  } else if (c.outcome !== 'overflow') {
+    t.overflowed++;
+  }
+}
+
+function figures(t: Tally, o: ServiceLevelOptions): ServiceLevelFigures {
+  const offered = t.arrived - (o.excludeShortAbandons ? t.shortAbandoned : 0);
+  return {
+    offered,
+    answered: t.answered,
+    answeredWithin15s: t.within,
+    rate15: offered > 0 ? t.within / offered : null,
+    answerRate: offered > 0 ? t.answered / offered : null,
+    abandoned: t.abandoned,
+    shortAbandoned: t.shortAbandoned,
+    overflowed: t.overflowed,
+    asaSeconds: t.answered > 0 ? t.waitMs / t.answered / 1000 : null,
+    ahtSeconds: t.answered > 0 ? t.handleMs / t.answered / 1000 : null,
+    occupancy: t.loggedInMs > 0 ? t.busyMs / t.loggedInMs : null,
+  };
+}
+
+const legCounted = (l: CallLeg): Counted => ({
+  arrivedAt: l.arrivedAt, answeredAt: l.answeredAt, endedAt: l.endedAt, outcome: l.outcome,
+  handleMs: l.answeredAt === undefined ? 0 : l.endedAt - l.answeredAt + (l.wrapUpMs ?? 0),
+});
+
+/** A call's legs folded into one: first arrival, the answered leg if any, else the most telling end. */
+function callCounted(legs: readonly CallLeg[]): Counted & { line: string } {
+  const first = legs.reduce((a, b) => (b.arrivedAt < a.arrivedAt ? b : a));
+  const answered = legs.find((l) => l.outcome === 'answered' && l.answeredAt !== undefined);
+  const last = legs.reduce((a, b) => (b.endedAt > a.endedAt ? b : a));
+  const outcome: LegOutcome = answered ? 'answered' : legs.some((l) => l.outcome === 'abandoned') ? 'abandoned' : last.outcome === 'overflow' ? 'callback' : last.outcome;
+  const end = answered ?? last;
+  return { line: first.line, ...legCounted(end), arrivedAt: first.arrivedAt, outcome };
+}
+
+export function hourStart(t: number, utcOffsetMinutes: number): number {
+  const offset = utcOffsetMinutes * 60_000;
+  return Math.floor((t + offset) / HOUR) * HOUR - offset;
+}
+
+export function serviceLevelReport(
+  legs: readonly CallLeg[],
+  agentIntervals: readonly AgentInterval[] = [],
+  options: Partial<ServiceLevelOptions> = {},
+): ServiceLevelReport {
+  const o = { ...DEFAULT_SERVICE_LEVEL_OPTIONS, ...options };
+  const total = newTally();
+  const byLine = new Map<string, Tally>();
+  const byQueue = new Map<string, Tally>();
+  const byAgent = new Map<string, Tally>();
+  const byHour = new Map<number, Tally>();
+  const at = <K>(m: Map<K, Tally>, k: K): Tally => {
+    let t = m.get(k);
+    if (t === undefined) m.set(k, (t = newTally()));
+    return t;
+  };
+
+  const calls = new Map<string, CallLeg[]>();
+  for (const leg of legs) {
+    const list = calls.get(leg.callId);
+    if (list === undefined) calls.set(leg.callId, [leg]);
+    else list.push(leg);
+    add(at(byQueue, leg.queueId), legCounted(leg), o);
+    if (leg.agentId !== undefined) add(at(byAgent, leg.agentId), legCounted(leg), o);
+  }
+  for (const list of calls.values()) {
+    const call = callCounted(list);
+    add(total, call, o);
+    add(at(byLine, call.line), call, o);
+    add(at(byHour, hourStart(call.arrivedAt, o.utcOffsetMinutes)), call, o);
+  }
+
+  for (const iv of agentIntervals) {
+    if (iv.state === 'offline' || !(iv.to > iv.from)) continue;
+    const busy = iv.state === 'on_call' || iv.state === 'wrap_up';
+    const tallies = [total, at(byAgent, iv.agentId)];
+    for (const t of tallies) {
+      t.loggedInMs += iv.to - iv.from;
+      if (busy) t.busyMs += iv.to - iv.from;
+    }
+    for (let h = hourStart(iv.from, o.utcOffsetMinutes); h < iv.to; h += HOUR) {
+      const span = Math.min(iv.to, h + HOUR) - Math.max(iv.from, h);
+      const t = at(byHour, h);
+      t.loggedInMs += span;
+      if (busy) t.busyMs += span;
+    }
+  }
+
+  const record = <K>(m: Map<K, Tally>): Record<string, ServiceLevelFigures> =>
+    Object.fromEntries([...m].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, t]) => [String(k), figures(t, o)]));
+  return { total: figures(total, o), byLine: record(byLine), byQueue: record(byQueue), byAgent: record(byAgent), byHour: record(byHour) };
+}
