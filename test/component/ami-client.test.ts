@@ -84,6 +84,13 @@ describe('AMI client against the simulated Asterisk', () => {
     expect(await client.pjsipShowEndpoints()).toEqual([]);
   });
 
+  it('when no phone is registered, then the contact list is empty rather than the error Asterisk answers', async () => {
+    server.contactRemoved('agent1');
+    await client.connect();
+    expect(await client.pjsipShowContacts()).toEqual([]);
+    expect(client.stats().errors).toBe(0);
+  });
+
   it('when a phone registers and unregisters, then PeerStatus, DeviceStateChange and ContactStatus arrive typed, in order', async () => {
     const seen: Array<[string, ContactStatusEvent | DeviceStateChangeEvent | PeerStatusEvent]> = [];
     client.on('ContactStatus', (e) => seen.push(['ContactStatus', e]));

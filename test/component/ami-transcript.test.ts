@@ -136,6 +136,14 @@ describe.skipIf(!present)('AMI server against the Asterisk 22.10.1 transcript', 
     expect(got.map((m) => valueOf(m, 'DeviceState'))).toEqual(want.map((m) => valueOf(m, 'DeviceState')));
   });
 
+  it('when PJSIPShowContacts is asked with no contact registered, then the answer is the error a real Asterisk 22 sends', async () => {
+    server.contactRemoved('agent1');
+    server.contactRemoved('agent3');
+    await login();
+    raw.send(['Action: PJSIPShowContacts', 'ActionID: none-1']);
+    expect(await raw.messages(1)).toEqual([['Response: Error', 'ActionID: none-1', 'Message: No Contacts found']]);
+  });
+
   it('when agent2 registers and unregisters, then the events and their keys come in the transcript order', async () => {
     await login();
     const wantUp = eventsBetween(blocks, 'endpoints-1', 'contacts-2');

@@ -60,7 +60,9 @@ describe('config/*.conf', () => {
 });
 
 describe('pjsip.conf', () => {
-  const pjsip = conf('config/pjsip.conf');
+  const site = conf('config/pjsip_site.conf.sample');
+  const shipped = conf('config/pjsip.conf');
+  const pjsip = mergeConf(site, shipped);
   const seats = parseConf(generateSeats({ count: 3 }).conf);
   const webSeats = parseConf(generateSeats({ count: 2, prefix: 'web', webrtc: true }).conf);
   const all = mergeConf(pjsip, seats, webSeats);
@@ -103,16 +105,16 @@ describe('pjsip.conf', () => {
   });
 
   it('when pjsip.conf is read, then it has UDP and TCP on 5060, a WSS transport and includes the generated seats', () => {
-    const transports = pjsip.sections.filter((s) => valueOf(s, 'type') === 'transport');
+    const transports = shipped.sections.filter((s) => valueOf(s, 'type') === 'transport');
     const byProtocol = new Map(transports.map((s) => [valueOf(s, 'protocol'), valueOf(s, 'bind')]));
     expect(byProtocol.get('udp')).toBe('0.0.0.0:5060');
     expect(byProtocol.get('tcp')).toBe('0.0.0.0:5060');
     expect(byProtocol.has('wss')).toBe(true);
-    const includes = [...pjsip.includes, ...pjsip.sections.flatMap((s) => s.includes)];
+    const includes = [...shipped.includes, ...shipped.sections.flatMap((s) => s.includes)];
     expect(includes).toContain('pjsip_seats.conf');
   });
 
-  it('when the trunk is read, then it is identified by IP only and its calls enter from-trunk', () => {
+  it('when the trunk is resolved with the site template, then it is identified by IP only and its calls enter from-trunk', () => {
     const trunk = sectionsNamed(pjsip, 'trunk');
     const endpoint = trunk.find((s) => valueOf(s, 'type') === 'endpoint')!;
     expect(valueOf(endpoint, 'context')).toBe('from-trunk');
@@ -120,8 +122,53 @@ describe('pjsip.conf', () => {
     expect(valuesOf(endpoint, 'auth')).toEqual([]);
     const identify = trunk.find((s) => valueOf(s, 'type') === 'identify')!;
     expect(valueOf(identify, 'endpoint')).toBe('trunk');
-    expect(valuesOf(identify, 'match').length).toBeGreaterThan(0);
+    expect(resolvedEntries(pjsip, identify).filter((e) => e.key === 'match').map((e) => e.value)).toEqual(['192.0.2.10']);
+    const aor = trunk.find((s) => valueOf(s, 'type') === 'aor')!;
+    expect(resolvedEntries(pjsip, aor).filter((e) => e.key === 'contact').map((e) => e.value)).toEqual(['sip:192.0.2.10:5060']);
     expect(pjsip.sections.some((s) => s.name === 'anonymous')).toBe(false);
+  });
+
+  it('when pjsip.conf is read, then every site-specific value comes from pjsip_site.conf, which it includes before using its templates', () => {
+    const text = read('config/pjsip.conf');
+    const include = text.indexOf('#include "pjsip_site.conf"');
+    const firstUse = text.search(/^\[[^\]]+\]\(site-/m);
+    expect(include).toBeGreaterThan(0);
+    expect(include).toBeLessThan(firstUse);
+    expect(site.sections.map((s) => [s.name, s.isTemplate])).toEqual([
+      ['site-transport', true], ['site-trunk-endpoint', true], ['site-trunk-aor', true], ['site-trunk-identify', true],
+    ]);
+    for (const key of ['match', 'contact', 'local_net', 'external_media_address', 'external_signaling_address', 'from_user', 'from_domain']) {
+      const inShipped = shipped.sections.flatMap((s) => s.entries).filter((e) => e.key === key);
+      expect(inShipped, key).toEqual([]);
+    }
+    const udp = shipped.sections.find((s) => s.name === 'transport-udp')!;
+    expect(udp.templates).toEqual(['site-transport']);
+  });
+});
+
+describe('a clean start without make samples', () => {
+  // Asterisk 22 reads these at every start and logs an ERROR or WARNING when one is missing.
+  const readAtStart = ['ccss.conf', 'cdr.conf', 'cel.conf', 'features.conf', 'acl.conf', 'udptl.conf', 'indications.conf', 'pjproject.conf', 'websocket_client.conf'];
+
+  it('when the config folder is installed, then every file Asterisk reads at start is there', () => {
+    for (const name of readAtStart) expect(() => conf(`config/${name}`), name).not.toThrow();
+  });
+
+  it('when modules.conf is read, then the modules whose config files are not shipped are not loaded', () => {
+    const noload = valuesOf(only(conf('config/modules.conf'), 'modules'), 'noload');
+    for (const m of ['res_pjsip_config_wizard.so', 'res_pjsip_notify.so', 'res_geolocation.so', 'res_pjsip_geolocation.so']) expect(noload).toContain(m);
+  });
+
+  it('when indications.conf is read, then the default country is China and its tones are defined', () => {
+    const indications = conf('config/indications.conf');
+    expect(valueOf(only(indications, 'general'), 'country')).toBe('cn');
+    const cn = only(indications, 'cn');
+    for (const tone of ['ringcadence', 'dial', 'busy', 'ring', 'congestion']) expect(valueOf(cn, tone), tone).toBeDefined();
+  });
+
+  it('when CDR and CEL are read, then both are off: the service records calls itself', () => {
+    expect(valueOf(only(conf('config/cdr.conf'), 'general'), 'enable')).toBe('no');
+    expect(valueOf(only(conf('config/cel.conf'), 'general'), 'enable')).toBe('no');
   });
 });
 

@@ -1,7 +1,7 @@
 import AsteriskManager from 'asterisk-manager';
 import { realClock } from '../../clock.ts';
 import type { TimerHandle } from '../../clock.ts';
-import { eventParsers, header, isEventName, toContactListItem, toCoreSettings, toEndpointListItem } from './parse.ts';
+import { eventParsers, header, isEmptyListError, isEventName, toContactListItem, toCoreSettings, toEndpointListItem } from './parse.ts';
 import { AmiError } from './types.ts';
 import type { AmiClient, AmiClientOptions, AmiEventMap, AmiEventName, AmiState, AmiStats } from './types.ts';
 
@@ -223,6 +223,16 @@ export function createAmiClient(opts: AmiClientOptions): AmiClient {
     });
   }
 
+  /** A list action; Asterisk answers an empty list with an error ("No endpoints found", "No Contacts found"). */
+  async function listOrEmpty(action: string): Promise<AmiMessage[]> {
+    try {
+      return (await send({ action }, true)).items;
+    } catch (err) {
+      if (err instanceof AmiError && err.code === 'ERR_AMI_ACTION_FAILED' && isEmptyListError(err.message)) return [];
+      throw err;
+    }
+  }
+
   return {
     connect() {
       if (state === 'closed' || closing) return Promise.reject(new AmiError('AMI client closed', 'ERR_AMI_CLOSED'));
@@ -267,15 +277,10 @@ export function createAmiClient(opts: AmiClientOptions): AmiClient {
       return toCoreSettings((await send({ action: 'CoreSettings' }, false)).response);
     },
     async pjsipShowEndpoints() {
-      try {
-        return (await send({ action: 'PJSIPShowEndpoints' }, true)).items.map(toEndpointListItem);
-      } catch (err) {
-        if (err instanceof AmiError && /No endpoints found/i.test(err.message)) return [];
-        throw err;
-      }
+      return (await listOrEmpty('PJSIPShowEndpoints')).map(toEndpointListItem);
     },
     async pjsipShowContacts() {
-      return (await send({ action: 'PJSIPShowContacts' }, true)).items.map(toContactListItem);
+      return (await listOrEmpty('PJSIPShowContacts')).map(toContactListItem);
     },
     async ping() {
       const started = clock.now();

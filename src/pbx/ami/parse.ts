@@ -117,6 +117,11 @@ export const eventParsers: Parsers = {
     : undefined),
 };
 
+/** Asterisk 22's res_pjsip answers a list action with nothing to list by an error, not an empty list. */
+export function isEmptyListError(message: string): boolean {
+  return /\bNo (endpoints|contacts) found\b/i.test(message);
+}
+
 export function isEventName(name: string): name is AmiEventName {
   return Object.hasOwn(eventParsers, name);
 }

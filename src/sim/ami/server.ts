@@ -174,8 +174,11 @@ export async function startAmiServer(opts: AmiServerOptions): Promise<AmiServer>
           ['CoreRealTimeEnabled', 'No'], ['CoreCDRenabled', 'Yes'], ['CoreHTTPenabled', 'No'],
           ['SoundsSearchCustomDir', 'No'],
         ]);
-      case 'pjsipshowcontacts':
-        return list(pjsip.contactList(), 'A listing of Contacts follows, presented as ContactList events', 'ContactListComplete');
+      case 'pjsipshowcontacts': {
+        const items = pjsip.contactList();
+        if (items.length === 0) return error('No Contacts found');
+        return list(items, 'A listing of Contacts follows, presented as ContactList events', 'ContactListComplete');
+      }
       case 'pjsipshowendpoints': {
         const items = pjsip.endpointList();
         if (items.length === 0) return error('No endpoints found');
