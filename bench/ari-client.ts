@@ -90,7 +90,7 @@ export async function benchAriClient(count = 200_000): Promise<Record<string, nu
   const rawNs = await raw(count, payload);
   const clientNs = await viaClient(count, payload);
 
-  const stats = { eventsReceived: 0, eventsMalformed: 0, eventsUnknown: 0 };
+  const stats = { eventsReceived: 0, eventsMalformed: 0, eventsUnknown: 0, eventsDuplicate: 0 };
   const dispatch = createEventDispatch({ log: pino({ level: 'silent' }), stats });
   let handled = 0;
   dispatch.subscribe(() => { handled += 1; });

@@ -142,6 +142,23 @@ describe('ARI client: events socket', () => {
     expect(isKnownAriEvent(stasisStart('x') as { type: string })).toBe(true);
   });
 
+  it('when Asterisk sends the same event twice for two subscriptions, then handlers see it once and the repeat is counted', async () => {
+    const c = makeClient();
+    const got: string[] = [];
+    c.onEvent((e) => got.push(e.type === 'StasisStart' ? e.channel.id : e.type));
+    const socket = ari.nextSocket();
+    await c.connect();
+    const ws = await socket;
+    const first = JSON.stringify(stasisStart('ch-a'));
+    send(ws, first);
+    send(ws, first);
+    send(ws, stasisStart('ch-b'));
+    await waitFor(() => got.length === 2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got).toEqual(['ch-a', 'ch-b']);
+    expect(c.stats()).toMatchObject({ eventsReceived: 3, eventsDuplicate: 1 });
+  });
+
   it('when one handler throws, then the others still receive the event and the error is logged', async () => {
     const c = makeClient();
     const got: string[] = [];

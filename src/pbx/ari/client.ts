@@ -30,7 +30,7 @@ export function createAriClient(opts: AriClientOptions): AriClient {
   const log = opts.log.child({ component: 'ari', app: opts.app });
   const clock = opts.clock ?? realClock;
   const stats: AriClientStats = {
-    eventsReceived: 0, eventsMalformed: 0, eventsUnknown: 0, restErrors: 0, transportErrors: 0, reconnects: 0,
+    eventsReceived: 0, eventsMalformed: 0, eventsUnknown: 0, eventsDuplicate: 0, restErrors: 0, transportErrors: 0, reconnects: 0,
   };
   const rest = createAriRest({
     baseUrl: opts.url,

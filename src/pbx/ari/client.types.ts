@@ -132,6 +132,7 @@ export interface AriClientStats {
   eventsReceived: number;
   eventsMalformed: number;     // not JSON, no type, or not an object
   eventsUnknown: number;       // a type events.json does not define (still delivered as unknown)
+  eventsDuplicate: number;     // the same frame again: Asterisk sends an event once per subscription that covers it
   restErrors: number;          // 4xx/5xx answers
   transportErrors: number;     // refused / reset / timeout
   reconnects: number;

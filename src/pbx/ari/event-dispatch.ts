@@ -22,13 +22,28 @@ export interface EventDispatch {
   subscribe(handler: (event: AriEvent) => void): () => void;
 }
 
-type DispatchStats = Pick<AriClientStats, 'eventsReceived' | 'eventsMalformed' | 'eventsUnknown'>;
+type DispatchStats = Pick<AriClientStats, 'eventsReceived' | 'eventsMalformed' | 'eventsUnknown' | 'eventsDuplicate'>;
+
+/**
+ * How many recent frames a repeat is looked for in. A real Asterisk sends one event once for every
+ * subscription of the app that covers it (the channel, and its endpoint when the app subscribed to
+ * endpoint:PJSIP), byte for byte the same and back to back; a handler must see it once.
+ */
+const DUPLICATE_WINDOW = 16;
 
 export function createEventDispatch(deps: { log: Logger; stats: DispatchStats }): EventDispatch {
   const { log, stats } = deps;
   const handlers = new Set<(event: AriEvent) => void>();
   const malformedSeen = new Set<MalformedKind>();
   const unknownSeen = new Set<string>();
+  const recent: string[] = [];
+
+  function isRepeat(frame: string): boolean {
+    if (recent.includes(frame)) return true;
+    recent.push(frame);
+    if (recent.length > DUPLICATE_WINDOW) recent.shift();
+    return false;
+  }
 
   function malformed(kind: MalformedKind, frame: string): void {
     stats.eventsMalformed += 1;
@@ -51,6 +66,10 @@ export function createEventDispatch(deps: { log: Logger; stats: DispatchStats })
           unknownSeen.add(type);
           log.warn({ type }, 'ari event of unknown type delivered as is');
         }
+      }
+      if (isRepeat(frame)) {
+        stats.eventsDuplicate += 1;
+        return;
       }
       const event = parsed as AriEvent;
       for (const h of handlers) {
