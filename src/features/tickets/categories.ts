@@ -1,77 +1,92 @@
-/** The ticket categories the intake form offers: a short two-level list, stored as "<group>/<item>". */
+/**
+ * The ticket categories and types the intake form offers, read from the domain taxonomy (stored as
+ * "<group>/<item>"), with the English labels the desktop shows after the language switch.
+ */
+import { SEED_TAXONOMY, TICKET_TYPES, findCategory, ticketTypeOf } from '../../domain/taxonomy.ts';
+import type { Taxonomy, TicketType } from '../../domain/taxonomy.ts';
+
+export { TICKET_TYPES, ticketTypeOf };
+export type { TicketType };
+
 export interface TicketCategoryItem { code: string; zh: string; en: string }
-export interface TicketCategoryGroup extends TicketCategoryItem { items: TicketCategoryItem[] }
+export interface TicketCategoryGroup extends TicketCategoryItem { urgency: string; handling: string; items: Array<TicketCategoryItem & { urgency: string; handling: string }> }
 
-export const TICKET_CATEGORIES: readonly TicketCategoryGroup[] = [
-  { code: 'urban', zh: '城市管理', en: 'City management', items: [
-    { code: 'street-vending', zh: '占道经营', en: 'Street vending' },
-    { code: 'illegal-building', zh: '违法建设', en: 'Illegal construction' },
-    { code: 'sanitation', zh: '环境卫生', en: 'Sanitation' },
-    { code: 'greenery', zh: '园林绿化', en: 'Parks and greenery' },
-  ] },
-  { code: 'utilities', zh: '公用事业', en: 'Public utilities', items: [
-    { code: 'water', zh: '供水', en: 'Water supply' },
-    { code: 'power', zh: '供电', en: 'Power supply' },
-    { code: 'gas', zh: '燃气', en: 'Gas' },
-    { code: 'heating', zh: '供暖', en: 'Heating' },
-  ] },
-  { code: 'transport', zh: '交通出行', en: 'Transport', items: [
-    { code: 'public-transit', zh: '公共交通', en: 'Public transit' },
-    { code: 'roads', zh: '道路设施', en: 'Roads' },
-    { code: 'parking', zh: '停车管理', en: 'Parking' },
-    { code: 'taxi', zh: '出租汽车', en: 'Taxis' },
-  ] },
-  { code: 'housing', zh: '住房物业', en: 'Housing', items: [
-    { code: 'property-management', zh: '物业管理', en: 'Property management' },
-    { code: 'repairs', zh: '房屋修缮', en: 'Repairs' },
-    { code: 'rental', zh: '房屋租赁', en: 'Rental' },
-  ] },
-  { code: 'environment', zh: '生态环境', en: 'Environment', items: [
-    { code: 'noise', zh: '噪声扰民', en: 'Noise' },
-    { code: 'air', zh: '大气污染', en: 'Air pollution' },
-    { code: 'water-pollution', zh: '水污染', en: 'Water pollution' },
-  ] },
-  { code: 'social', zh: '社会保障', en: 'Social security', items: [
-    { code: 'pension', zh: '养老保险', en: 'Pensions' },
-    { code: 'medical', zh: '医疗保障', en: 'Medical insurance' },
-    { code: 'employment', zh: '就业服务', en: 'Employment' },
-  ] },
-  { code: 'market', zh: '市场监管', en: 'Market regulation', items: [
-    { code: 'consumer', zh: '消费维权', en: 'Consumer rights' },
-    { code: 'food-safety', zh: '食品安全', en: 'Food safety' },
-    { code: 'prices', zh: '价格监管', en: 'Prices' },
-  ] },
-  { code: 'safety', zh: '公共安全', en: 'Public safety', items: [
-    { code: 'fire', zh: '消防隐患', en: 'Fire hazards' },
-    { code: 'public-order', zh: '社会治安', en: 'Public order' },
-  ] },
-  { code: 'other', zh: '其他', en: 'Other', items: [
-    { code: 'other', zh: '其他事项', en: 'Other matters' },
-  ] },
-];
+/** 电话, 网站, 微信: how the request reached the hotline. */
+export const TICKET_CHANNELS = {
+  phone: { zh: '电话', en: 'Phone' },
+  web: { zh: '网站', en: 'Web' },
+  wechat: { zh: '微信', en: 'WeChat' },
+} as const;
+export type TicketChannel = keyof typeof TICKET_CHANNELS;
 
-const KNOWN = new Set(TICKET_CATEGORIES.flatMap((g) => g.items.map((i) => `${g.code}/${i.code}`)));
-
-export function isTicketCategory(value: string): boolean {
-  return KNOWN.has(value);
+export function isTicketChannel(value: unknown): value is TicketChannel {
+  return typeof value === 'string' && Object.hasOwn(TICKET_CHANNELS, value);
 }
 
-/** 咨询/求助/投诉/举报/建议/表扬 and how they are stored. */
-export const TICKET_TYPES = {
-  consultation: { zh: '咨询', en: 'Consultation' },
-  help: { zh: '求助', en: 'Request for help' },
-  complaint: { zh: '投诉', en: 'Complaint' },
-  report: { zh: '举报', en: 'Report' },
-  suggestion: { zh: '建议', en: 'Suggestion' },
-  praise: { zh: '表扬', en: 'Praise' },
-} as const;
+const GROUP_EN: Readonly<Record<string, string>> = {
+  property: 'Property management', sanitation: 'City appearance and sanitation', traffic: 'Traffic',
+  'illegal-building': 'Illegal construction', market: 'Market regulation', pollution: 'Environmental pollution',
+  construction: 'Construction sites', heating: 'Heating', water: 'Water supply', power: 'Power supply', gas: 'Gas',
+  education: 'Education', repairs: 'Repairs', 'social-security': 'Social security', health: 'Health care',
+  housing: 'Housing', labour: 'Labour and employment', 'public-safety': 'Public safety',
+  'business-environment': 'Business environment', other: 'Other',
+};
 
-export type TicketType = keyof typeof TICKET_TYPES;
+const ITEM_EN: Readonly<Record<string, string>> = {
+  'property/service': 'Property services', 'property/fees': 'Property fees', 'property/lift': 'Lift breakdown',
+  'property/facilities': 'Shared facilities', 'property/owners-committee': "Owners' committee",
+  'sanitation/rubbish': 'Rubbish collection', 'sanitation/street-vending': 'Street vending', 'sanitation/graffiti': 'Fly-posting',
+  'sanitation/billboards': 'Outdoor advertising', 'sanitation/toilets': 'Public toilets',
+  'traffic/parking': 'Illegal parking', 'traffic/signals': 'Traffic signals', 'traffic/buses': 'Bus services',
+  'traffic/taxis': 'Taxi services', 'traffic/congestion': 'Congestion',
+  'illegal-building/structures': 'Unauthorised structures', 'illegal-building/extra-floors': 'Illegal extra floors',
+  'illegal-building/green-space': 'Building on green space', 'illegal-building/demolition': 'Demolition progress',
+  'market/consumer': 'Consumer disputes', 'market/food-safety': 'Food safety', 'market/prices': 'Illegal pricing',
+  'market/unlicensed': 'Unlicensed business', 'market/quality': 'Product quality',
+  'pollution/noise': 'Noise', 'pollution/air': 'Air pollution', 'pollution/water': 'Water pollution',
+  'pollution/cooking-fumes': 'Cooking fumes', 'pollution/industrial': 'Industrial pollution',
+  'construction/night-works': 'Night works', 'construction/dust': 'Construction dust',
+  'construction/site-safety': 'Site safety', 'construction/road-digging': 'Road excavation',
+  'heating/too-cold': 'Rooms too cold', 'heating/outage': 'Heating outage', 'heating/leak': 'Radiator leak', 'heating/fees': 'Heating fees',
+  'water/outage': 'Water outage', 'water/quality': 'Water quality', 'water/pressure': 'Low water pressure',
+  'water/burst-main': 'Burst main', 'water/fees': 'Water bills',
+  'power/outage': 'Power cut', 'power/voltage': 'Unstable voltage', 'power/hazard': 'Line hazard', 'power/fees': 'Electricity bills',
+  'gas/leak': 'Gas leak', 'gas/outage': 'Gas outage', 'gas/inspection': 'Gas safety inspection', 'gas/fees': 'Gas bills',
+  'education/admission': 'School admission', 'education/tutoring': 'Private tutoring', 'education/fees': 'School fees',
+  'education/school-safety': 'School safety', 'education/teacher-conduct': 'Teacher conduct',
+  'repairs/roof-leak': 'Leaking roof', 'repairs/pipes': 'Water and drain pipes', 'repairs/stair-lights': 'Stairwell lighting',
+  'repairs/facade': 'Falling facade', 'repairs/old-estates': 'Old estate renovation',
+  'social-security/pension': 'Pension insurance', 'social-security/medical-insurance': 'Medical insurance',
+  'social-security/assistance': 'Minimum living allowance', 'social-security/disability': 'Disability services',
+  'social-security/card': 'Social security card',
+  'health/service': 'Medical services', 'health/disputes': 'Doctor–patient disputes', 'health/vaccination': 'Vaccination',
+  'health/medicines': 'Medicines', 'health/fees': 'Medical fees',
+  'housing/rental': 'Renting', 'housing/registration': 'Property registration', 'housing/affordable': 'Affordable housing',
+  'housing/developers': 'Property developers', 'housing/crowded-rentals': 'Overcrowded rentals',
+  'labour/unpaid-wages': 'Unpaid wages', 'labour/contracts': 'Labour contracts', 'labour/jobs': 'Job services',
+  'labour/training': 'Vocational training', 'labour/work-injury': 'Work injury',
+  'public-safety/fire': 'Fire hazards', 'public-safety/public-order': 'Public order', 'public-safety/work-safety': 'Work safety',
+  'public-safety/chemicals': 'Hazardous chemicals', 'public-safety/manholes': 'Missing manhole covers',
+  'business-environment/government-services': 'Government services', 'business-environment/enterprise': 'Business requests',
+  'business-environment/approvals': 'Approvals', 'business-environment/support-policies': 'Business support policies',
+  'other/suggestions': 'Suggestions', 'other/thanks': 'Praise and thanks', 'other/other': 'Other matters',
+};
 
-/** Accepts the stored code or the Chinese word. */
-export function ticketTypeOf(value: unknown): TicketType | undefined {
-  if (typeof value !== 'string') return undefined;
-  if (Object.hasOwn(TICKET_TYPES, value)) return value as TicketType;
-  for (const [code, label] of Object.entries(TICKET_TYPES)) if (label.zh === value) return code as TicketType;
-  return undefined;
+/** The form's tree: every group and item of the taxonomy with its Chinese and English label and its defaults. */
+export function categoryTree(taxonomy: Taxonomy = SEED_TAXONOMY): TicketCategoryGroup[] {
+  return taxonomy.map((g) => ({
+    code: g.code, zh: g.zh, en: GROUP_EN[g.code] ?? g.zh, urgency: g.urgency, handling: g.handling,
+    items: g.items.map((i) => ({
+      code: i.code, zh: i.zh, en: ITEM_EN[`${g.code}/${i.code}`] ?? i.zh,
+      urgency: i.urgency ?? g.urgency, handling: i.handling ?? g.handling,
+    })),
+  }));
+}
+
+export const TICKET_CATEGORIES: readonly TicketCategoryGroup[] = categoryTree();
+
+/** A stored category is always a second-level code, '<group>/<item>'. */
+export function isTicketCategory(value: string, taxonomy: Taxonomy = SEED_TAXONOMY): boolean {
+  const match = findCategory(value, taxonomy);
+  return match !== undefined && match.item !== null && match.code === value;
 }

@@ -2,7 +2,8 @@ import type { HotlineHttp } from '../../app.ts';
 import { hotlineError } from '../../domain/errors.ts';
 import { requireRole, sessionOf } from '../auth/auth.routes.ts';
 import type { LiveHub } from '../live/live.hub.ts';
-import { TICKET_CATEGORIES, TICKET_TYPES } from './categories.ts';
+import { URGENCY_CLASSES, URGENCY_LABELS } from '../../domain/deadlines.ts';
+import { TICKET_CATEGORIES, TICKET_CHANNELS, TICKET_TYPES } from './categories.ts';
 import { CallParams, DraftBody, TicketBody, TicketParams } from './tickets.schemas.ts';
 import type { TicketsService } from './tickets.service.ts';
 
@@ -13,6 +14,8 @@ export function registerTicketRoutes(app: HotlineHttp, deps: { tickets: TicketsS
 
   app.get('/api/ticket-categories', { preHandler: requireRole('agent', 'supervisor', 'unit', 'admin') }, async () => ({
     types: Object.entries(TICKET_TYPES).map(([code, label]) => ({ code, ...label })),
+    channels: Object.entries(TICKET_CHANNELS).map(([code, label]) => ({ code, ...label })),
+    urgencies: URGENCY_CLASSES.map((code) => ({ code, zh: URGENCY_LABELS[code] })),
     groups: TICKET_CATEGORIES,
   }));
 
@@ -29,6 +32,11 @@ export function registerTicketRoutes(app: HotlineHttp, deps: { tickets: TicketsS
 
   app.get('/api/tickets/:id', { schema: { params: TicketParams }, preHandler: intake }, async (request) =>
     tickets.get(request.params.id, sessionOf(request).account));
+
+  app.get('/api/tickets/:id/merge-candidates', { schema: { params: TicketParams }, preHandler: intake }, async (request) => {
+    const ticket = tickets.get(request.params.id, sessionOf(request).account);
+    return { ticketId: ticket.id, candidates: tickets.mergeCandidatesFor(ticket) };
+  });
 }
 
 /** `draft.save {callId, data, version}` over the desktop socket, answered with `draft.saved`. */

@@ -1,6 +1,8 @@
 import Type from 'typebox';
-import { isTicketCategory, ticketTypeOf } from './categories.ts';
-import type { TicketType } from './categories.ts';
+import { isUrgencyClass, type UrgencyClass } from '../../domain/deadlines.ts';
+import { suggestUrgency } from '../../domain/taxonomy.ts';
+import { isTicketCategory, isTicketChannel, ticketTypeOf } from './categories.ts';
+import type { TicketChannel, TicketType } from './categories.ts';
 
 export const CallParams = Type.Object({ callId: Type.String({ minLength: 1, maxLength: 100 }) });
 export const TicketParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -17,12 +19,15 @@ export const TicketBody = Type.Object({
   callId: Type.Optional(Type.String({ maxLength: 100 })),
   fromDraft: Type.Optional(Type.Boolean()),
   callerNumber: Type.Optional(Type.String({ maxLength: 32 })),
+  channel: Type.Optional(Type.String({ maxLength: 16 })),
   type: Type.Optional(Type.String({ maxLength: 32 })),
   category: Type.Optional(Type.String({ maxLength: 100 })),
   description: Type.Optional(Type.String({ maxLength: 8000 })),
   districtCode: Type.Optional(Type.String({ maxLength: 32 })),
   townshipCode: Type.Optional(Type.String({ maxLength: 32 })),
+  community: Type.Optional(Type.String({ maxLength: 200 })),
   address: Type.Optional(Type.String({ maxLength: 400 })),
+  urgency: Type.Optional(Type.String({ maxLength: 32 })),
   contactName: Type.Optional(Type.String({ maxLength: 100 })),
   contactPhone: Type.Optional(Type.String({ maxLength: 40 })),
   confidential: Type.Optional(Type.Boolean()),
@@ -33,12 +38,16 @@ export type TicketBodyType = Type.Static<typeof TicketBody>;
 export interface FieldError { field: string; message: string; message_en: string }
 
 export interface TicketForm {
+  channel: TicketChannel;
   type: TicketType;
   category: string;
   description: string;
   districtCode: string | null;
   townshipCode: string | null;
+  community: string | null;
   address: string | null;
+  /** Suggested from the category unless the agent chose one. */
+  urgency: UrgencyClass;
   contactName: string | null;
   contactPhone: string | null;
   confidential: boolean;
@@ -55,6 +64,9 @@ const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 export function validateTicketForm(input: Record<string, unknown>, unitOf: UnitLookup): { form?: TicketForm; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const fail = (field: string, message: string, message_en: string) => { errors.push({ field, message, message_en }); };
+
+  const rawChannel = text(input.channel);
+  if (rawChannel && !isTicketChannel(rawChannel)) fail('channel', '受理渠道无效，应为电话、网站或微信', 'Unknown channel');
 
   const rawType = text(input.type);
   const type = ticketTypeOf(rawType);
@@ -90,6 +102,12 @@ export function validateTicketForm(input: Record<string, unknown>, unitOf: UnitL
     fail('districtCode', '请选择所属区', 'Choose the district');
   }
 
+  const community = text(input.community);
+  if ([...community].length > 100) fail('community', '社区（村）不能超过 100 个字', 'The community is limited to 100 characters');
+
+  const rawUrgency = text(input.urgency);
+  if (rawUrgency && !isUrgencyClass(rawUrgency)) fail('urgency', '紧急程度无效', 'Unknown urgency class');
+
   const address = text(input.address);
   if (!address && needsPlace) fail('address', '请填写详细地址', 'Enter the address');
   else if ([...address].length > 200) fail('address', '详细地址不能超过 200 个字', 'The address is limited to 200 characters');
@@ -105,12 +123,15 @@ export function validateTicketForm(input: Record<string, unknown>, unitOf: UnitL
   return {
     errors,
     form: {
+      channel: isTicketChannel(rawChannel) ? rawChannel : 'phone',
       type,
       category,
       description,
       districtCode: districtCode || null,
       townshipCode: townshipCode || null,
+      community: community || null,
       address: address || null,
+      urgency: isUrgencyClass(rawUrgency) ? rawUrgency : suggestUrgency(category),
       contactName: contactName || null,
       contactPhone: contactPhone || null,
       confidential: input.confidential === true,

@@ -3,6 +3,9 @@ import type { TicketSummary } from '../../bus.ts';
 import type { Clock } from '../../clock.ts';
 import { hotlineError } from '../../domain/errors.ts';
 import { maskPhone } from '../../domain/phone.ts';
+import { DEFAULT_MERGE_RULES, mergeCandidates } from '../../domain/ticket-merge.ts';
+import type { MergeReason, MergeRules } from '../../domain/ticket-merge.ts';
+import type { TicketStatus } from '../../domain/ticket-lifecycle.ts';
 import type { Account } from '../auth/auth.service.ts';
 import type { TicketRow, TicketsRepo } from './tickets.repo.ts';
 import { MAX_DRAFT_BYTES, validateTicketForm } from './tickets.schemas.ts';
@@ -17,6 +20,19 @@ export interface DraftView {
 }
 
 export type TicketView = TicketRow;
+
+/** An open ticket the new one may repeat, offered on the desktop for merging (并单). */
+export interface MergeOffer {
+  ticketId: string;
+  number: string;
+  status: string;
+  reason: MergeReason;
+  score: number;
+  createdAt: number;
+  description: string;
+}
+
+export type CreatedTicket = TicketView & { mergeCandidates: MergeOffer[] };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;   // China keeps UTC+8 all year
@@ -49,13 +65,37 @@ export function recentTicketsForCaller(repo: TicketsRepo, number: string, now: n
 export interface TicketsService {
   getDraft(callId: string, who: Account): DraftView;
   saveDraft(callId: string, who: Account, draft: { data: Record<string, unknown>; version: number }): DraftView;
-  create(input: Record<string, unknown>, who: Account): TicketView;
+  create(input: Record<string, unknown>, who: Account): CreatedTicket;
   get(id: string, who: Account): TicketView;
+  /** Open tickets the given one may repeat, best match first. */
+  mergeCandidatesFor(ticket: TicketRow): MergeOffer[];
   recentTicketsForCaller(number: string, now: number, days?: number): TicketSummary[];
 }
 
-export function createTicketsService(deps: { repo: TicketsRepo; clock: Clock; log: Logger }): TicketsService {
+export function createTicketsService(deps: {
+  repo: TicketsRepo; clock: Clock; log: Logger; mergeRules?: MergeRules;
+}): TicketsService {
   const { repo, clock } = deps;
+  const mergeRules = deps.mergeRules ?? DEFAULT_MERGE_RULES;
+
+  function mergeCandidatesFor(ticket: TicketRow): MergeOffer[] {
+    if (!ticket.category) return [];
+    const now = clock.now();
+    const open = repo.openTicketsLike({
+      callerNumber: ticket.callerNumber, category: ticket.category, township: ticket.townshipCode,
+      since: now - mergeRules.windowHours * 3_600_000,
+    });
+    const byId = new Map(open.map((o) => [o.id, o]));
+    const found = mergeCandidates(
+      { id: ticket.id, callerNumber: ticket.callerNumber, category: ticket.category, township: ticket.townshipCode, address: ticket.address, createdAt: ticket.createdAt },
+      open.map((o) => ({ ...o, status: o.status as TicketStatus })),
+      now, mergeRules,
+    );
+    return found.flatMap((c) => {
+      const o = byId.get(c.ticketId);
+      return o ? [{ ticketId: o.id, number: o.number, status: o.status, reason: c.reason, score: c.score, createdAt: o.createdAt, description: o.description }] : [];
+    });
+  }
   const log = deps.log.child({ component: 'tickets' });
 
   /** The call, if this account may work on its ticket: agents only on calls they handled. */
@@ -119,12 +159,12 @@ export function createTicketsService(deps: { repo: TicketsRepo; clock: Clock; lo
         day: shanghaiDay(now),
         callId,
         callerNumber: callerNumber || null,
-        status: 'accepted',
+        status: 'intake',
         createdBy: who.id,
         createdAt: now,
-      });
+      }, { name: who.displayName, role: who.role });
       log.info({ ticketId: ticket.id, number: ticket.number, callId, caller: maskPhone(callerNumber), type: ticket.type }, 'ticket created');
-      return ticket;
+      return { ...ticket, mergeCandidates: mergeCandidatesFor(ticket) };
     },
 
     get(id, who) {
@@ -133,6 +173,8 @@ export function createTicketsService(deps: { repo: TicketsRepo; clock: Clock; lo
       if (ticket.confidential && who.role === 'agent' && ticket.createdBy !== who.id) throw hotlineError('ERR_FORBIDDEN', { id });
       return ticket;
     },
+
+    mergeCandidatesFor,
 
     recentTicketsForCaller: (number, now, days = 90) => recentTicketsForCaller(repo, number, now, days),
   };

@@ -1,0 +1,65 @@
+import type { FeatureContext, FeatureRegistration } from '../../app.ts';
+import { CHINA_2026_CALENDAR } from '../../domain/business-calendar.ts';
+import type { BusinessCalendar } from '../../domain/business-calendar.ts';
+import { DEFAULT_DEADLINE_POLICY } from '../../domain/deadlines.ts';
+import type { DeadlinePolicy } from '../../domain/deadlines.ts';
+import { createTicketAudit } from '../tickets/ticket-audit.ts';
+import { createDispatchRepo } from './dispatch.repo.ts';
+import type { DispatchRepo } from './dispatch.repo.ts';
+import { registerDispatchRoutes } from './dispatch.routes.ts';
+import { createHandling } from './dispatch.service.ts';
+import type { Handling, HandlingNotice, SurveyRequest } from './dispatch.service.ts';
+import { createDeadlineSweeper, startDeadlineTimer, SWEEP_INTERVAL_MS } from './dispatch.sweeper.ts';
+import type { SweepReport } from './dispatch.sweeper.ts';
+import { createHandlingViews } from './dispatch.views.ts';
+import type { HandlingViews } from './dispatch.views.ts';
+import { SEED_HANDLING_UNITS, seedHandlingUnits } from './handling-units.ts';
+import type { HandlingUnit } from './handling-units.ts';
+
+export interface DispatchOptions {
+  policy: DeadlinePolicy;
+  calendar: BusinessCalendar;
+  /** City departments and utilities, seeded into units at start. */
+  handlingUnits: readonly HandlingUnit[];
+  sweepEveryMs: number;
+  notify?: (notice: HandlingNotice) => void;
+  scheduleSurvey?: (request: SurveyRequest) => void;
+  /** Sees the feature's parts once registered (tests, benches, the survey feature). */
+  onReady?: (parts: DispatchParts) => void;
+}
+
+export interface DispatchParts {
+  repo: DispatchRepo;
+  handling: Handling;
+  views: HandlingViews;
+  sweepDeadlines(now: number): SweepReport;
+}
+
+/** Dispatch, the handling lifecycle, the deadline sweeper and the unit portal's API, as one feature. */
+export function dispatchFeature(options: Partial<DispatchOptions> = {}): FeatureRegistration {
+  return (ctx: FeatureContext) => {
+    const { app, deps } = ctx;
+    const handlingUnits = options.handlingUnits ?? SEED_HANDLING_UNITS;
+    const rules = { policy: options.policy ?? DEFAULT_DEADLINE_POLICY, calendar: options.calendar ?? CHINA_2026_CALENDAR };
+    seedHandlingUnits(deps.db, handlingUnits);
+    const repo = createDispatchRepo(deps.db);
+    const audit = createTicketAudit(deps.db);
+    const log = deps.log.child({ component: 'dispatch' });
+    const notify = options.notify ?? ((n: HandlingNotice) => log.info({ to: n.to, unit: n.to === 'unit' ? n.unitCode : undefined, about: n.about, ticketId: n.ticketId }, 'handling notice'));
+    const handling = createHandling({
+      repo, audit, clock: deps.clock, log: deps.log, rules, notify,
+      ...(options.scheduleSurvey ? { scheduleSurvey: options.scheduleSurvey } : {}),
+    });
+    const views = createHandlingViews({ repo, audit, handlingUnits });
+    const { sweepDeadlines } = createDeadlineSweeper({ repo, handling, audit, log: deps.log });
+    registerDispatchRoutes(app, { handling, views, repo, audit, clock: deps.clock, handlingUnits });
+    const stop = startDeadlineTimer(deps.clock, sweepDeadlines, options.sweepEveryMs ?? SWEEP_INTERVAL_MS);
+    app.addHook('onClose', async () => { stop(); });
+    options.onReady?.({ repo, handling, views, sweepDeadlines });
+  };
+}
+
+/** The feature with the default policy, calendar and seed units. */
+export function registerDispatch(ctx: FeatureContext): void {
+  void dispatchFeature()(ctx);
+}

@@ -1,0 +1,31 @@
+import Type from 'typebox';
+
+export const TicketIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+const Text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
+const Units = Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 10 }));
+const Urgency = Type.Optional(Type.Union([Type.Literal('life_safety'), Type.Literal('utilities'), Type.Literal('general'), Type.Literal('complex')]));
+
+/** Bodies stay lenient on presence: a missing reason or result is refused by the lifecycle with a Chinese field message. */
+export const DispatchBody = Type.Object({ leadUnit: Text(64), cooperatingUnits: Units, urgency: Urgency }, { additionalProperties: false });
+export const AnswerBody = Type.Object({ answer: Text(4000) }, { additionalProperties: false });
+export const ReasonBody = Type.Object({ reason: Text(1000) }, { additionalProperties: false });
+export const OptionalNoteBody = Type.Object({ note: Text(1000) }, { additionalProperties: false });
+export const ReplyBody = Type.Object({ result: Text(4000), actions: Text(4000) }, { additionalProperties: false });
+export const MergeBody = Type.Object({ masterId: Text(100) }, { additionalProperties: false });
+export const NoteBody = Type.Object({ note: Text(2000), callId: Text(100) }, { additionalProperties: false });
+export const ExtensionBody = Type.Object({
+  amount: Type.Optional(Type.Number()),
+  reason: Text(1000),
+}, { additionalProperties: false });
+export const ReopenBody = Type.Object({ reason: Text(1000), leadUnit: Text(64) }, { additionalProperties: false });
+export const EmptyBody = Type.Optional(Type.Object({}, { additionalProperties: false }));
+
+export const InboxQuery = Type.Object({
+  status: Type.Optional(Type.String({ maxLength: 32 })),
+  overdue: Type.Optional(Type.Boolean()),
+  scope: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('all')])),
+  unit: Type.Optional(Type.String({ maxLength: 64 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+}, { additionalProperties: false });

@@ -1,0 +1,50 @@
+// The centre's review desk for supervisors: returned and disputed tickets, replies to close or send back, extension requests.
+import { $, el, bootPortal, errorText, get } from './common.js';
+import { onLangChange } from '../i18n.js';
+import { showTicket } from './ticket.js';
+
+const QUEUES = {
+  intake: (x) => x.suggestedUnit?.name ?? '—',
+  returned: (x) => x.lastReason ?? '',
+  disputed: (x) => x.lastReason ?? '',
+  replied: (x) => x.dispatch?.replyResult ?? '',
+  extensions: (x) => (x.dispatch?.pendingExtension ? `${x.dispatch.pendingExtension.amount} · ${x.dispatch.pendingExtension.reason}` : ''),
+};
+
+async function loadQueues() {
+  $('inbox-error').textContent = '';
+  try {
+    const centre = await get('/api/portal/centre');
+    for (const [name, last] of Object.entries(QUEUES)) {
+      const section = $(`queue-${name}`);
+      const rows = centre[name].map((x) => el('tr', { 'data-ticket': x.id },
+        el('td', { class: 'mono' }, el('a', { href: `#ticket/${x.id}`, text: x.number })),
+        el('td', { text: x.categoryLabel }), el('td', { text: x.description }),
+        el('td', { text: x.dispatch?.leadUnitName ?? '—' }), el('td', { text: last(x) })));
+      section.querySelector('tbody').replaceChildren(...rows);
+      section.querySelector('.none').hidden = rows.length > 0;
+    }
+  } catch (error) {
+    $('inbox-error').textContent = errorText(error);
+  }
+}
+
+async function route() {
+  const m = /^#ticket\/(.+)$/.exec(location.hash);
+  $('inbox-view').hidden = Boolean(m);
+  $('ticket-view').hidden = !m;
+  if (m) await showTicket(decodeURIComponent(m[1]), $('ticket-body'), { onChange: () => {} });
+  else await loadQueues();
+}
+
+void bootPortal({
+  titleKey: 'centre.title',
+  roles: ['supervisor', 'agent'],
+  async start() {
+    $('refresh').addEventListener('click', loadQueues);
+    $('back').addEventListener('click', (e) => { e.preventDefault(); location.hash = ''; });
+    window.addEventListener('hashchange', route);
+    onLangChange(route);
+    await route();
+  },
+});
