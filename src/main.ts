@@ -3,6 +3,8 @@ import { loadConfig } from './config/config.ts';
 import { createLogger } from './log.ts';
 import { seedDemoUsers } from './features/auth/demo-users.ts';
 import { startHotline } from './hotline.ts';
+import { ensureUnitUsers } from './features/dispatch/unit-users.ts';
+import { createDispatchRepo } from './features/dispatch/dispatch.repo.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,13 +19,18 @@ async function main(): Promise<void> {
   // ───────────────────────────────────────────────────────────────────────────────────────────────
 
   const password = hotline.app.auth.settings.demoPassword;
-  if (simulated) await seedDemoUsers(hotline.app.auth, { agents: 0, password }, log);
+  if (simulated) {
+    await seedDemoUsers(hotline.app.auth, { agents: 0, password }, log);
+    await ensureUnitUsers(hotline.app.auth, createDispatchRepo(hotline.db),
+      [{ username: 'unit', displayName: '建外街道', unitCode: '110105001' }], password);
+  }
 
   const base = config.service.publicUrl ?? hotline.url;
   const lines = [
     '',
     `  12345 hotline is running (${simulated ? 'simulated PBX' : `Asterisk at ${config.ari.url}`})`,
     `  Agent desktop   ${base}/desktop/`,
+    `  Unit portal     ${base}/portal/   (centre review: ${base}/portal/centre.html)`,
     `  Health          ${base}/health`,
   ];
   if (simulated) {

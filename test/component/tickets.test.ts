@@ -16,7 +16,7 @@ function call(s: Session, method: string, path: string, body?: unknown) {
 
 const FORM = {
   type: '投诉',
-  category: 'environment/noise',
+  category: 'pollution/noise',
   description: '小区旁工地夜间施工噪声扰民，持续一周',
   districtCode: '110105',        // 朝阳区
   townshipCode: '110105001',     // 建外街道
@@ -76,7 +76,7 @@ describe('ticket drafts and tickets', () => {
     expect(byField.category).toBe('请选择分类');
     expect(byField.description).toContain('至少需要 5 个字');
     expect(byField.contactPhone).toBe('联系电话格式不正确');
-    const complaint = await call(a, 'POST', '/api/tickets', { callId: 'call-a', type: '投诉', category: 'urban/sanitation', description: '垃圾无人清运已三天' });
+    const complaint = await call(a, 'POST', '/api/tickets', { callId: 'call-a', type: '投诉', category: 'sanitation/rubbish', description: '垃圾无人清运已三天' });
     const missing = (await complaint.json() as ErrorBody).error.details.map((d) => d.field).sort();
     expect(missing).toEqual(['address', 'districtCode', 'townshipCode']);
   });

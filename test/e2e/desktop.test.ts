@@ -42,7 +42,7 @@ describe.skipIf(missing !== undefined)('agent desktop in Chromium', () => {
     desk = await startDeskApp({ features: [agentStateDouble(() => desk)] });
     await desk.addUser('agent001', 'agent', 'agent001');
     desk.addCall('call-old', null, caller);
-    desk.app.tickets.create({ callerNumber: caller, type: '求助', category: 'utilities/water', description: '楼内停水两天，无人通知', districtCode: '110105', townshipCode: '110105001', address: '建国路 1 号' }, { id: 'usr-x', username: 'x', displayName: 'x', role: 'admin', agentId: null });
+    desk.app.tickets.create({ callerNumber: caller, type: '求助', category: 'water/outage', description: '楼内停水两天，无人通知', districtCode: '110105', townshipCode: '110105001', address: '建国路 1 号' }, { id: 'usr-x', username: 'x', displayName: 'x', role: 'admin', agentId: null });
     desk.addCall('call-e2e', 'agent001', caller);
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'zh-CN' });
@@ -90,7 +90,7 @@ describe.skipIf(missing !== undefined)('agent desktop in Chromium', () => {
 
   it('when the agent fills the form, then the draft autosaves and a reload restores it', async () => {
     await page.selectOption('#f-type', 'complaint');
-    await page.selectOption('#f-category-group', 'environment');
+    await page.selectOption('#f-category-group', 'pollution');
     await page.selectOption('#f-category-item', 'noise');
     await page.fill('#f-description', '工地夜间施工噪声扰民，已持续一周');
     await page.selectOption('#f-district', '110105');
