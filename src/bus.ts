@@ -25,11 +25,32 @@ export interface ScreenPop {
   history: TicketSummary[];  // this caller's tickets of the last 90 days, newest first
 }
 
+/** 未诉先办: enough tickets of one category in one street within the window to act before more people call. */
+export interface HotspotAlertEvent {
+  id: string;
+  unitCode: string;
+  unitName: string;
+  category: string;
+  windowStart: number;
+  windowHours: number;
+  count: number;
+  ticketIds: string[];
+  raisedAt: number;
+}
+
 export interface HotlineEvents {
   'agent.state': { agentId: string; state: string; reason?: string; since: number };
   'agent.pop': { agentId: string; pop: ScreenPop };
   'agent.call_ended': { agentId: string; callId: string; endedAt: number };
   'call.changed': { callId: string; state: string; line: string; at: number };
+  'hotspot.alert': HotspotAlertEvent;
+  /** A callback survey's answers ask for a second round of handling (二次办理): not resolved, or (by policy) not satisfied. */
+  'survey.unresolved': {
+    ticketId: string;
+    jobId: string;
+    resolved: 'resolved' | 'unresolved' | null;
+    satisfaction: 'satisfied' | 'basically_satisfied' | 'unsatisfied' | null;
+  };
 }
 
 export type Topic = keyof HotlineEvents;
