@@ -14,6 +14,8 @@ const benches: Array<{ name: string; file: string; fn: string; what: string }> =
   { name: 'ari-client', file: 'ari-client.ts', fn: 'benchAriClient', what: 'ARI client: cost per event' },
   { name: 'simulator', file: 'simulator.ts', fn: 'benchSimulator', what: 'simulator on loopback: ARI requests/s, events/s' },
   { name: 'routing', file: 'routing.ts', fn: 'benchRouting', what: 'ACD routing decision (targets p99 <= 20 µs at 750/1,000; <= 200 µs at 10,000/10,000)' },
+  { name: 'tickets', file: 'tickets.ts', fn: 'benchTickets', what: 'ticket create+dispatch throughput; a unit inbox p99 at 50,000 tickets' },
+  { name: 'ranking', file: 'ranking.ts', fn: 'benchRanking', what: 'monthly rates + ranking, 349 units, 1.1 M tickets (target <= 1 s)' },
   { name: 'screen-pop', file: 'screen-pop.ts', fn: 'benchScreenPop', what: 'screen pop latency, 750 agents, 10 calls/s (target p99 <= 15 ms)' },
 ];
 

@@ -41,7 +41,9 @@ describe('the SQLite store', () => {
     const path = join(dir, 'twice.sqlite');
     const first = openDatabase(path);
     opened.push(first);
-    expect(migrate(first)).toEqual(['001_core.sql']);
+    const applied = migrate(first);
+    expect(applied).toEqual(listMigrations().map((m) => m.file));
+    expect(applied[0]).toBe('001_core.sql');
     first.close();
     const again = openDatabase(path);
     opened.push(again);
