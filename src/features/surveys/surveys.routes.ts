@@ -1,0 +1,68 @@
+import type { HotlineHttp } from '../../app.ts';
+import type { Clock } from '../../clock.ts';
+import { maskPhone } from '../../domain/phone.ts';
+import { hotlineError } from '../../domain/errors.ts';
+import { requireRole, sessionOf } from '../auth/auth.routes.ts';
+import type { SurveysRepo, SurveyJobRow, SurveyJobState } from './surveys.repo.ts';
+import { DoNotCallBody, DoNotCallParams, SurveysQuery } from './surveys.schemas.ts';
+import { normalisePhone } from './surveys.service.ts';
+import type { SurveysService } from './surveys.service.ts';
+
+const supervisors = requireRole('supervisor', 'admin');
+
+export interface SurveyRouteDeps {
+  repo: SurveysRepo;
+  clock: Clock;
+  /** Absent when the hotline runs without a PBX: the lists and the do-not-call list still work. */
+  surveys?: SurveysService;
+}
+
+function jobView(job: SurveyJobRow, repo: SurveysRepo) {
+  const result = repo.result(job.id);
+  return {
+    id: job.id, ticketId: job.ticketId, round: job.round, phoneNumber: maskPhone(job.phoneNumber), confidential: job.confidential,
+    category: job.category, closedAt: job.closedAt, dueAt: job.dueAt, status: job.status, attempts: job.attempts,
+    lastAttemptAt: job.lastAttemptAt, lastOutcome: job.lastOutcome, notBefore: job.notBefore, skipReason: job.skipReason,
+    result: result ? {
+      resolved: result.resolved, satisfaction: result.satisfaction, keys: result.keys, completed: result.completed,
+      reopen: result.reopen, startedAt: result.startedAt, endedAt: result.endedAt, channelId: result.channelId,
+    } : null,
+  };
+}
+
+/** Supervisors' view of the callback surveys and the do-not-call list. */
+export function registerSurveyRoutes(app: HotlineHttp, deps: SurveyRouteDeps): void {
+  const { repo } = deps;
+
+  app.get('/api/surveys', { preHandler: supervisors, schema: { querystring: SurveysQuery } }, async (request) => {
+    const q = request.query;
+    const jobs = q.ticketId ? repo.jobsOfTicket(q.ticketId) : repo.jobs(q.status as SurveyJobState | undefined, q.limit ?? 100);
+    return { jobs: jobs.filter((j) => !q.status || j.status === q.status).map((j) => jobView(j, repo)) };
+  });
+
+  app.get('/api/surveys/jobs/stats', { preHandler: supervisors }, async () => {
+    if (deps.surveys) return deps.surveys.stats();
+    return { jobs: repo.countByStatus(), activeChannels: 0, dialing: false };
+  });
+
+  app.get('/api/surveys/do-not-call', { preHandler: supervisors }, async () => ({
+    numbers: repo.doNotCallList(),
+  }));
+
+  app.post('/api/surveys/do-not-call', { preHandler: supervisors, schema: { body: DoNotCallBody } }, async (request, reply) => {
+    const session = sessionOf(request);
+    const by = session.account.username;
+    const reason = request.body.reason ?? null;
+    const phoneNumber = normalisePhone(request.body.phoneNumber);
+    repo.addDoNotCall(phoneNumber, reason, by, deps.clock.now());
+    request.log.info({ phone: maskPhone(phoneNumber), by }, 'number added to do-not-call');
+    return reply.code(201).send({ phoneNumber, reason });
+  });
+
+  app.delete('/api/surveys/do-not-call/:phoneNumber', { preHandler: supervisors, schema: { params: DoNotCallParams } }, async (request, reply) => {
+    const removed = repo.removeDoNotCall(normalisePhone(request.params.phoneNumber));
+    if (!removed) throw hotlineError('ERR_NOT_FOUND', { phoneNumber: maskPhone(request.params.phoneNumber) });
+    request.log.info({ phone: maskPhone(request.params.phoneNumber) }, 'number removed from do-not-call');
+    return reply.code(204).send();
+  });
+}
