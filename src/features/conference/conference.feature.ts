@@ -1,0 +1,40 @@
+import type { FeatureContext } from '../../app.ts';
+import type { AriClient } from '../../pbx/ari/client.types.ts';
+import type { LiveCallLookup } from '../monitoring/live-calls.ts';
+import type { CallHandover } from './conference.handover.ts';
+import { createConferenceRepo } from './conference.repo.ts';
+import { registerConferenceRoutes } from './conference.routes.ts';
+import { createConferenceService, DEFAULT_CONFERENCE_SETTINGS } from './conference.service.ts';
+import type { ConferenceService, ConferenceSettings } from './conference.service.ts';
+import { attachConferenceStasis } from './conference.stasis.ts';
+
+export interface ConferenceFeatureDeps {
+  ari: AriClient;
+  calls: LiveCallLookup;
+  handover: CallHandover;
+  settings?: Partial<ConferenceSettings>;
+}
+
+export interface ConferenceFeature {
+  conference: ConferenceService;
+  close(): Promise<void>;
+}
+
+/** 三方通话: a unit's contact called into a live call; progress goes to the agent's desktop socket. */
+export function registerConference(ctx: FeatureContext, deps: ConferenceFeatureDeps): ConferenceFeature {
+  const { db, clock, log, bus, config } = ctx.deps;
+  const repo = createConferenceRepo(db);
+  repo.fillContactNumbers();
+  const conference = createConferenceService({
+    ari: deps.ari, calls: deps.calls, handover: deps.handover, repo, clock, log,
+    settings: { ...DEFAULT_CONFERENCE_SETTINGS, app: config.ari.app, ...deps.settings },
+    notify: (agentId, frame) => { ctx.hub.sendToAgent(agentId, frame); },
+  });
+  const detach = attachConferenceStasis({ ari: deps.ari, conference, log });
+  const offBus = bus.subscribe('call.changed', ({ callId, state }) => { if (state === 'ended') conference.callEnded(callId); });
+  registerConferenceRoutes(ctx.app, { conference });
+  return {
+    conference,
+    async close() { offBus(); detach(); await conference.close(); },
+  };
+}
