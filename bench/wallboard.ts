@@ -1,0 +1,200 @@
+/**
+ * Wallboard fan-out: 750 agents, 50 supervisors' sockets on /ws/wallboard, 30 call events a second
+ * (a call arrives, queues, rings a seat, is answered, ends; one in ten is abandoned) for about 30 s.
+ * The delay of an event is measured from its publication on the bus to the moment each supervisor's
+ * socket receives the first frame built after it; the CPU figure is process.cpuUsage() per second of
+ * wall time for the whole process (service, event source and the 50 socket clients alike).
+ * Run alone with `npx tsx bench/wallboard.ts`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { randomBytes, randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import { build } from '../src/app.ts';
+import { createBus } from '../src/bus.ts';
+import { realClock } from '../src/clock.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { createLogger } from '../src/log.ts';
+import { migrate, openDatabase } from '../src/store/database.ts';
+import type { Database } from '../src/store/database.ts';
+import { sessionKey } from '../src/features/auth/auth.service.ts';
+import { createAgentsRepo } from '../src/features/agents/agents.repo.ts';
+import { createAgentsService } from '../src/features/agents/agents.service.ts';
+import { registerWallboard } from '../src/features/supervision/supervision.feature.ts';
+import type { WallboardFeature } from '../src/features/supervision/supervision.feature.ts';
+import { percentile } from './stats.ts';
+
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 750);
+const SUPERVISORS = Number(process.env.BENCH_SUPERVISORS ?? 50);
+const EVENTS_PER_SECOND = Number(process.env.BENCH_EVENTS ?? 30);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const WARM_UP_SECONDS = 10;
+
+function seed(db: Database): { agents: string[]; tokens: string[] } {
+  const now = Date.now();
+  const user = db.prepare(`INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, 'bench:no-login', ?)`);
+  const agent = db.prepare('INSERT INTO agents (id, user_id, name, seat) VALUES (?, ?, ?, ?)');
+  const session = db.prepare('INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const agents: string[] = [];
+  const tokens: string[] = [];
+  db.transaction(() => {
+    for (let i = 1; i <= AGENTS; i++) {
+      user.run(`usr-a${i}`, `a${i}`, `坐席${i}`, 'agent', now);
+      agent.run(`agt-${i}`, `usr-a${i}`, `坐席${i}`, `seat${String(i).padStart(4, '0')}`);
+      agents.push(`agt-${i}`);
+    }
+    for (let i = 1; i <= SUPERVISORS; i++) {
+      const token = randomBytes(32).toString('base64url');
+      user.run(`usr-s${i}`, `s${i}`, `班长${i}`, 'supervisor', now);
+      session.run(sessionKey(token), `usr-s${i}`, 'csrf', now, now + 3_600_000, now);
+      tokens.push(token);
+    }
+  })();
+  return { agents, tokens };
+}
+
+export async function benchWallboard(): Promise<Record<string, number | string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'hotline-bench-wallboard-'));
+  const config = loadConfig({ env: {}, values: { service: { host: '127.0.0.1', port: 0 }, database: { path: join(dir, 'h.sqlite') }, log: { level: 'silent' } } });
+  const log = createLogger({ level: 'silent' });
+  const db = openDatabase(config.database.path);
+  migrate(db);
+  const bus = createBus();
+  const clock = realClock;
+  const { agents: agentIds, tokens } = seed(db);
+  const agents = createAgentsService({ repo: createAgentsRepo(db), clock, bus, log, wrapUpMs: 1000 });
+  agents.load();
+  for (const id of agentIds) { agents.phoneState(agents.get(id)!.seat, true); agents.login(id); agents.setState(id, 'ready'); }
+
+  let feature: WallboardFeature | undefined;
+  const app = await build({ config, db, clock, log, bus, features: [(ctx) => { feature = registerWallboard(ctx, { agents }); }] });
+  const url = (await app.app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
+
+  const published: number[] = [];
+  const builds: Array<{ events: number; ms: number }> = [];
+  const wallboard = feature!.wallboard;
+  const snapshot = wallboard.snapshot.bind(wallboard);
+  let measuring = false;
+  wallboard.snapshot = () => {
+    const t0 = performance.now();
+    const s = snapshot();
+    if (measuring) builds.push({ events: published.length, ms: performance.now() - t0 });
+    return s;
+  };
+
+  const delays: number[] = [];
+  let measuredFrom = Infinity;
+  const firstMeasuredIndex = () => measuredFrom;
+  let bytes = 0;
+  let frames = 0;
+  const sockets: WebSocket[] = [];
+  let firstSeq = 0;
+  await Promise.all(tokens.map(async (token) => {
+    const ws = new WebSocket(`${url}/ws/wallboard?token=${encodeURIComponent(token)}`);
+    let covered = 0;
+    ws.on('message', (data: Buffer) => {
+      const now = performance.now();
+      const text = data.toString();
+      if (!text.startsWith('{"type":"wallboard"')) { firstSeq = Math.max(firstSeq, Number(/"seq":(\d+)/.exec(text)?.[1] ?? 0)); return; }
+      frames++;
+      bytes += data.length;
+      const seq = Number(/"seq":(\d+)/.exec(text)![1]);
+      const built = builds[seq - firstSeq - 1];
+      if (!built) return;
+      for (let i = covered; i < built.events; i++) if (i >= firstMeasuredIndex()) delays.push(now - published[i]!);
+      covered = Math.max(covered, built.events);
+    });
+    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    sockets.push(ws);
+  }));
+  await new Promise((r) => setTimeout(r, 300));
+
+  const insert = db.prepare(`INSERT INTO calls (id, line, caller_number, state, arrived_at) VALUES (?, '12345', ?, 'greeting', ?)`);
+  const update = db.prepare('UPDATE calls SET state = ?, queued_at = COALESCE(queued_at, ?), answered_at = ?, ended_at = ?, end_reason = ?, agent_id = ? WHERE id = ?');
+  const event = (callId: string, state: string) => { published.push(performance.now()); bus.publish('call.changed', { callId, state, line: '12345', at: Date.now() }); };
+
+  function runCall(n: number): void {
+    const id = randomUUID();
+    const arrived = Date.now();
+    insert.run(id, `139${String(n).padStart(8, '0')}`, arrived);
+    event(id, 'greeting');
+    setTimeout(() => { update.run('queued', Date.now(), null, null, null, null, id); event(id, 'queued'); }, 500);
+    if (n % 10 === 9) {
+      setTimeout(() => { update.run('ended', null, null, Date.now(), 'abandoned', null, id); event(id, 'ended'); }, 2000 + (n % 7) * 1000);
+      return;
+    }
+    setTimeout(() => {
+      const agentId = agents.pick();
+      if (!agentId) { update.run('ended', null, null, Date.now(), 'abandoned', null, id); event(id, 'ended'); return; }
+      agents.apply(agentId, { kind: 'offer', callId: id });
+      event(id, 'offering');
+      setTimeout(() => {
+        const answered = Date.now();
+        agents.apply(agentId, { kind: 'answered', callId: id });
+        update.run('connected', null, answered, null, null, agentId, id);
+        event(id, 'connected');
+        setTimeout(() => {
+          update.run('ended', null, answered, Date.now(), 'caller_hangup', agentId, id);
+          agents.apply(agentId, { kind: 'call_ended', callId: id });
+          event(id, 'ended');
+        }, 3000 + (n % 5) * 1000);
+      }, 800);
+    }, 1000 + (n % 20) * 300);
+  }
+
+  measuring = true;
+  const callsPerSecond = EVENTS_PER_SECOND / 4.8;
+  const start = performance.now();
+  let n = 0;
+  let cpu0 = process.cpuUsage();
+  let t0 = start;
+  let firstMeasured = 0;
+  while (performance.now() - start < (WARM_UP_SECONDS + SECONDS) * 1000) {
+    if (firstMeasured === 0 && performance.now() - start >= WARM_UP_SECONDS * 1000) {
+      firstMeasured = published.length;
+      measuredFrom = firstMeasured;
+      cpu0 = process.cpuUsage();
+      t0 = performance.now();
+    }
+    const due = start + (n * 1000) / callsPerSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    runCall(n++);
+  }
+  const eventsInWindow = published.length - firstMeasured;
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  await new Promise((r) => setTimeout(r, 9000));
+  measuring = false;
+  const eventsPublished = published.length - firstMeasured;
+
+  for (const ws of sockets) ws.terminate();
+  await app.close();
+  agents.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  const buildMs = builds.map((b) => b.ms);
+  return {
+    agents: AGENTS,
+    supervisors: sockets.length,
+    call_events: eventsPublished,
+    call_events_per_s: eventsInWindow / (wallMs / 1000),
+    frames_per_socket: frames / sockets.length,
+    frame_kb_avg: bytes / Math.max(1, frames) / 1024,
+    delay_p50_ms: percentile(delays, 50),
+    delay_p99_ms: percentile(delays, 99),
+    delay_max_ms: delays.length ? Math.max(...delays) : NaN,
+    snapshot_build_p50_ms: percentile(buildMs, 50),
+    snapshot_build_p99_ms: percentile(buildMs, 99),
+    cpu_ms_per_wall_s: (cpu.user + cpu.system) / 1000 / (wallMs / 1000),
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const figures = await benchWallboard();
+  for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(22)} ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : v}`);
+  process.exit(0);
+}
