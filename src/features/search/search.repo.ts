@@ -1,0 +1,145 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from '../../store/database.ts';
+import { allTermsQuery, likePattern, vocabularyExpander } from './fts-query.ts';
+
+/** What a search or an export asks for; every given filter must hold. */
+export interface TicketFilters {
+  q?: string;
+  /** A whole ticket number or its beginning (e.g. a day, 20261122). */
+  number?: string;
+  /** The caller's number or the contact phone. */
+  caller?: string;
+  /** Where the ticket is (township) or the unit handling it. */
+  unit?: string;
+  /** A category ("property/lift") or a whole group ("property"). */
+  category?: string;
+  status?: string[];
+  from?: number;
+  to?: number;
+}
+
+/** Who is asking: a unit user sees its unit's tickets; `confidentialVisibleTo` limits confidential tickets found by caller. */
+export interface TicketScope {
+  unitCode?: string;
+  confidentialVisibleTo?: string;
+}
+
+export interface TicketSearchRow {
+  key: number;
+  id: string;
+  number: string;
+  channel: string;
+  type: string;
+  category: string | null;
+  description: string;
+  districtCode: string | null;
+  townshipCode: string | null;
+  community: string | null;
+  address: string | null;
+  urgency: string;
+  callerNumber: string | null;
+  contactName: string | null;
+  contactPhone: string | null;
+  confidential: boolean;
+  status: string;
+  leadUnit: string | null;
+  kbArticleId: number | null;
+  createdBy: string | null;
+  createdAt: number;
+  closedAt: number | null;
+}
+
+export interface SearchRepo {
+  /** Up to `limit` tickets with a key below `before` (newest first, in intake order). */
+  page(filters: TicketFilters, scope: TicketScope, before: number | undefined, limit: number): TicketSearchRow[];
+  unitOfUser(userId: string): string | null;
+  audit(e: { at: number; actor: string; action: string; details: Record<string, unknown> }): void;
+}
+
+interface DbRow {
+  key: number; id: string; number: string; channel: string; type: string; category: string | null; description: string;
+  district_code: string | null; unit_code: string | null; community: string | null; address: string | null; urgency: string;
+  caller_number: string | null; contact: string | null; contact_phone: string | null; confidential: number; status: string;
+  lead_unit: string | null; kb_article_id: number | null; created_by: string | null; created_at: number; closed_at: number | null;
+}
+
+const COLUMNS = `t.id, t.number, t.channel, t.type, t.category, t.description, t.district_code, t.unit_code, t.community, t.address,
+  t.urgency, t.caller_number, t.contact, t.contact_phone, t.confidential, t.status, t.lead_unit, t.kb_article_id, t.created_by,
+  t.created_at, t.closed_at`;
+
+function toRow(r: DbRow): TicketSearchRow {
+  return {
+    key: r.key, id: r.id, number: r.number, channel: r.channel, type: r.type, category: r.category, description: r.description,
+    districtCode: r.district_code, townshipCode: r.unit_code, community: r.community, address: r.address, urgency: r.urgency,
+    callerNumber: r.caller_number, contactName: r.contact, contactPhone: r.contact_phone, confidential: r.confidential === 1,
+    status: r.status, leadUnit: r.lead_unit, kbArticleId: r.kb_article_id, createdBy: r.created_by, createdAt: r.created_at,
+    closedAt: r.closed_at,
+  };
+}
+
+export function createSearchRepo(db: Database): SearchRepo {
+  const expand = vocabularyExpander(db, 'tickets_fts_terms', 400);
+  const unitOfUser = db.prepare('SELECT unit_id FROM users WHERE id = ?').pluck();
+  const audit = db.prepare('INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?, ?, ?, NULL, ?)');
+  const statements = new Map<string, BetterSqlite3.Statement<unknown[]>>();
+  const prepared = (sql: string) => {
+    let s = statements.get(sql);
+    if (!s) {
+      if (statements.size > 200) statements.clear();
+      s = db.prepare<unknown[]>(sql);
+      statements.set(sql, s);
+    }
+    return s;
+  };
+
+  return {
+    page(f, scope, before, limit) {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      let from = 'ticket_search_keys k JOIN tickets t ON t.id = k.ticket_id';
+      let key = 'k.key';
+      if (f.q?.trim()) {
+        const text = allTermsQuery(f.q, expand);
+        if (text.impossible) return [];
+        if (text.match) {
+          from = 'tickets_fts f JOIN ticket_search_keys k ON k.key = f.rowid JOIN tickets t ON t.id = k.ticket_id';
+          key = 'f.rowid';
+          where.push('tickets_fts MATCH ?');
+          args.push(text.match);
+        }
+        for (const c of text.likes) {
+          where.push("(t.description LIKE ? ESCAPE '\\' OR t.address LIKE ? ESCAPE '\\')");
+          args.push(likePattern(c), likePattern(c));
+        }
+      }
+      if (f.number) {
+        if (/^\d{13}$/.test(f.number)) { where.push('t.number = ?'); args.push(f.number); }
+        else { where.push('t.number >= ? AND t.number < ?'); args.push(f.number, `${f.number}\u{10FFFF}`); }
+      }
+      if (f.caller) { where.push('(t.caller_number = ? OR t.contact_phone = ?)'); args.push(f.caller, f.caller); }
+      if (f.unit) { where.push('(t.unit_code = ? OR t.lead_unit = ?)'); args.push(f.unit, f.unit); }
+      if (f.category) { where.push('(t.category = ? OR t.category LIKE ?)'); args.push(f.category, `${f.category}/%`); }
+      if (f.status?.length) { where.push(`t.status IN (${f.status.map(() => '?').join(', ')})`); args.push(...f.status); }
+      if (f.from !== undefined) { where.push('t.created_at >= ?'); args.push(f.from); }
+      if (f.to !== undefined) { where.push('t.created_at < ?'); args.push(f.to); }
+      if (scope.unitCode !== undefined) {
+        where.push(`t.id IN (SELECT id FROM tickets WHERE unit_code = ? UNION SELECT id FROM tickets WHERE lead_unit = ?
+          UNION SELECT ticket_id FROM ticket_dispatch_units WHERE unit_code = ?)`);
+        args.push(scope.unitCode, scope.unitCode, scope.unitCode);
+      }
+      if (scope.confidentialVisibleTo !== undefined && f.caller) {
+        where.push('(t.confidential = 0 OR t.created_by = ?)');
+        args.push(scope.confidentialVisibleTo);
+      }
+      if (key === 'k.key' && (f.caller || f.number || f.unit || scope.unitCode !== undefined)) {
+        from = 'tickets t CROSS JOIN ticket_search_keys k ON k.ticket_id = t.id';
+      }
+      if (before !== undefined) { where.push(`${key} < ?`); args.push(before); }
+      const sql = `SELECT ${key} AS key, ${COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY ${key} DESC LIMIT ?`;
+      return (prepared(sql).all(...args, limit) as DbRow[]).map(toRow);
+    },
+    unitOfUser: (userId) => (unitOfUser.get(userId) as string | null | undefined) ?? null,
+    audit(e) { audit.run(e.at, e.actor, e.action, JSON.stringify(e.details)); },
+  };
+}
