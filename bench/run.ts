@@ -15,7 +15,10 @@ const benches: Array<{ name: string; file: string; fn: string; what: string }> =
   { name: 'simulator', file: 'simulator.ts', fn: 'benchSimulator', what: 'simulator on loopback: ARI requests/s, events/s' },
   { name: 'routing', file: 'routing.ts', fn: 'benchRouting', what: 'ACD routing decision (targets p99 <= 20 µs at 750/1,000; <= 200 µs at 10,000/10,000)' },
   { name: 'tickets', file: 'tickets.ts', fn: 'benchTickets', what: 'ticket create+dispatch throughput; a unit inbox p99 at 50,000 tickets' },
+  { name: 'search', file: 'search.ts', fn: 'benchSearch', what: 'full-text ticket search p99 over 1,000,000 tickets; knowledge-base search p99 over 10,000 articles' },
   { name: 'ranking', file: 'ranking.ts', fn: 'benchRanking', what: 'monthly rates + ranking, 349 units, 1.1 M tickets (target <= 1 s)' },
+  { name: 'dialer', file: 'dialer.ts', fn: 'benchDialer', what: 'survey dialer vs the simulator, 1:6 compressed time (target 10,000 calls/h)' },
+  { name: 'wallboard', file: 'wallboard.ts', fn: 'benchWallboard', what: 'wallboard fan-out, 50 supervisors, 30 call events/s (target p99 <= 1 s)' },
   { name: 'screen-pop', file: 'screen-pop.ts', fn: 'benchScreenPop', what: 'screen pop latency, 750 agents, 10 calls/s (target p99 <= 15 ms)' },
 ];
 

@@ -1,3 +1,4 @@
+import { trackRoutes } from './openapi.ts';
 import { fileURLToPath } from 'node:url';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController } from 'fastify';
@@ -92,6 +93,7 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
     bodyLimit: settings.bodyLimitBytes,
     ajv: { customOptions: { allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  trackRoutes(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const described = describeError(error);

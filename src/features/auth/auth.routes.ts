@@ -36,7 +36,7 @@ function queryTokenOf(request: FastifyRequest): string | undefined {
 }
 
 function guarded(url: string): boolean {
-  return url.startsWith('/api/') || url === '/api' || url === '/ws' || url.startsWith('/ws?');
+  return url.startsWith('/api/') || url === '/api' || url === '/ws' || url.startsWith('/ws?') || url.startsWith('/ws/');
 }
 
 /**

@@ -4,6 +4,7 @@ import { connectLive } from './live.js';
 import { createStateBar } from './state-bar.js';
 import { createPopView } from './pop.js';
 import { createTicketForm } from './ticket-form.js';
+import { mountConference } from './conference.js';
 import { t, getLang, setLang, applyI18n, onLangChange } from '../i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -66,6 +67,8 @@ async function startDesk() {
     $('state-error').textContent = t('agent.not_agent');
   }
 
+  const conference = mountConference(document.querySelector('#pop') ?? document.body, { currentCallId: () => popView.current()?.callId ?? null });
+
   live = connectLive({
     onStatus(state) {
       const el = $('ws-status');
@@ -73,6 +76,7 @@ async function startDesk() {
       el.textContent = t(state === 'online' ? 'ws.online' : 'ws.offline');
     },
     onFrame(frame) {
+      conference.onFrame(frame);
       if (frame.type === 'hello') {
         if (frame.agent) bar.update(frame.agent);
         if (frame.pop) showPop(frame.pop, false);
@@ -86,6 +90,7 @@ async function startDesk() {
         bar.update({ state: frame.state, reason: frame.reason, since: frame.since });
       } else if (frame.type === 'call.ended') {
         popView.ended(frame.callId);
+        conference.reset();
       }
     },
   });

@@ -1,6 +1,7 @@
 // The intake form: fills from the call's draft, autosaves it (debounced), and saves the ticket.
 import { get, put, post, ApiError } from './api.js';
 import { t, getLang } from '../i18n.js';
+import { attachKbSuggest } from './kb-suggest.js';
 
 const $ = (id) => document.getElementById(id);
 const TYPES = ['consultation', 'help', 'complaint', 'report', 'suggestion', 'praise'];
@@ -40,6 +41,8 @@ export function createTicketForm({ categories, units }) {
     const district = units.find((d) => d.code === $('f-district').value);
     fillSelect($('f-township'), (district?.units ?? []).map((u) => [u.code, u.name]), keep);
   }
+
+  const kb = attachKbSuggest($('f-description'));
 
   function read() {
     const group = $('f-category-group').value;
@@ -142,6 +145,7 @@ export function createTicketForm({ categories, units }) {
     try {
       const ticket = await post('/api/tickets', { callId, ...read() });
       saved = true;
+      kb.linkTicket(ticket.id).catch(() => {});
       $('ticket-fields').disabled = true;
       message(t('form.saved', { number: ticket.number }), 'ok');
       status('');
@@ -165,6 +169,7 @@ export function createTicketForm({ categories, units }) {
       version = 0; saved = false; dirty = false;
       clearErrors(); message(''); status('');
       write(defaults);
+      kb.reset();
       $('ticket-fields').disabled = false;
       try {
         const draft = await get(`/api/calls/${encodeURIComponent(nextCallId)}/draft`);
