@@ -17,6 +17,7 @@ import type { Database } from './store/database.ts';
 import type { AriClient } from './pbx/ari/client.types.ts';
 import type { AmiClient } from './pbx/ami/types.ts';
 import { describeError } from './http-errors.ts';
+import { hotlineError } from './domain/errors.ts';
 import { createAuthRepo } from './features/auth/auth.repo.ts';
 import { createAuthService } from './features/auth/auth.service.ts';
 import type { AuthService, AuthSettings } from './features/auth/auth.service.ts';
@@ -92,13 +93,21 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: settings.bodyLimitBytes,
     ajv: { customOptions: { allErrors: true } },
+    // A URL the router cannot read (bad percent-encoding, an over-long parameter) gets the same error body as any other bad request.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      const plain = reply as unknown as { code(n: number): { send(body: unknown): void } };
+      plain.code(status).send({ error: describeError(hotlineError('ERR_VALIDATION', { reason: error.code })).body });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   trackRoutes(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const described = describeError(error);
-    if (described.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
-    else request.log.debug({ code: described.body.code, url: request.url }, 'request refused');
+    // The route, never the raw URL: a query string may carry a session token.
+    const route = request.routeOptions.url ?? request.url.split('?')[0];
+    if (described.status >= 500) request.log.error({ err: error, method: request.method, route }, 'request failed');
+    else request.log.debug({ code: described.body.code, method: request.method, route }, 'request refused');
     if (described.retryAfterSeconds !== undefined) reply.header('retry-after', String(described.retryAfterSeconds));
     return reply.code(described.status).send({ error: described.body });
   });

@@ -60,11 +60,26 @@ export function installSessionGuard(app: HotlineHttp, deps: { auth: AuthService 
     }
     if (config?.public || !guarded(request.url)) return;
     if (!request.hotlineSession) throw hotlineError('ERR_UNAUTHENTICATED');
+    // A browser sends the cookie with a websocket upgrade from any site: only our own pages may open one with it.
+    if (request.authVia === 'cookie' && request.headers.upgrade?.toLowerCase() === 'websocket' && !sameOrigin(request)) {
+      throw hotlineError('ERR_FORBIDDEN', { reason: 'cross_origin_websocket' });
+    }
     if (request.authVia === 'cookie' && !SAFE_METHODS.has(request.method)) {
       const token = request.headers['x-csrf-token'];
       if (!deps.auth.csrfMatches(request.hotlineSession, typeof token === 'string' ? token : undefined)) throw hotlineError('ERR_CSRF');
     }
   });
+}
+
+/** True when the request's Origin (if any) names the host it was sent to. */
+function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 /** A preHandler letting through only sessions of the given roles. */
