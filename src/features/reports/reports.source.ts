@@ -1,11 +1,15 @@
 import type { Database } from '../../store/database.ts';
 import type { SurveyRecord } from '../../domain/rates.ts';
 import type { HotspotTicket } from '../../domain/hotspots.ts';
+import { monthOf, monthRange } from './months.ts';
 
 /**
  * The one place that reads tables other features own: tickets, units and users (core), dispatch
- * rounds (dispatch) and callback survey results (surveys). A change of their columns touches this file.
- * A table not there yet reads as empty.
+ * rounds (dispatch) and callback survey results (surveys). A change of their columns touches this file
+ * (and the triggers of 061_report_month_facts.sql). A table not there yet reads as empty.
+ *
+ * A calendar month's tallies are read from report_unit_months, which triggers keep current as rounds and
+ * surveys are written; other ranges, and a source made with `fromEvents`, count the stored events.
  */
 
 export interface DispatchTally { readonly unitCode: string; readonly dispatched: number; readonly signedInTime: number }
@@ -50,7 +54,11 @@ export interface ReportsSource {
   units(): UnitInfo[];
   /** The unit a unit user acts for. */
   unitOfUser(userId: string): string | null;
+  /** Recomputes a month's survey facts and unit tallies from the stored events (see rebuildFacts). */
+  rebuildFacts(month: string): FactsRebuilt;
 }
+
+export interface FactsRebuilt { readonly month: string; readonly surveyFacts: number; readonly unitMonths: number }
 
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
@@ -70,7 +78,7 @@ function satisfactionOf(v: unknown): SurveyRecord['satisfaction'] {
   return v === 'satisfied' || v === 'basically_satisfied' || v === 'unsatisfied' ? v : null;
 }
 
-export function createReportsSource(db: Database): ReportsSource {
+export function createReportsSource(db: Database, options: { fromEvents?: boolean } = {}): ReportsSource {
   const lazy = <T>(make: () => T): (() => T) => { let v: T | undefined; return () => (v ??= make()); };
 
   const dispatchTallies = lazy(() => hasTable(db, 'ticket_dispatches')
@@ -142,8 +150,26 @@ export function createReportsSource(db: Database): ReportsSource {
   const units = db.prepare('SELECT code, name, district_code AS districtCode, kind FROM units ORDER BY code');
   const unitOfUser = db.prepare('SELECT unit_id FROM users WHERE id = ?').pluck();
 
+  const monthTallies = lazy(() => (options.fromEvents || !hasTable(db, 'report_unit_months') ? undefined : {
+    dispatch: db.prepare(`SELECT unit_code AS unitCode, dispatched, signed_in_time AS signedInTime FROM report_unit_months
+      WHERE month = ? AND dispatched <> 0 ORDER BY unit_code`),
+    surveys: db.prepare(`SELECT unit_code AS unitCode, surveyed, unreached, resolution_rated AS resolutionRated, resolved_count AS resolvedCount,
+        satisfaction_rated AS satisfactionRated, satisfied, basically_satisfied AS basicallySatisfied, unsatisfied,
+        both_yes AS bothYes, one_no AS oneNo, both_no AS bothNo
+      FROM report_unit_months WHERE month = ? AND surveyed + unreached <> 0 ORDER BY unit_code`),
+  }));
+  /** The calendar month [from, to) is, when it is one. */
+  const wholeMonth = (from: number, to: number): string | undefined => {
+    const month = monthOf(from);
+    const range = monthRange(month);
+    return range.from === from && range.to === to ? month : undefined;
+  };
+
   return {
     dispatchTallies(from, to) {
+      const month = wholeMonth(from, to);
+      const read = monthTallies();
+      if (month !== undefined && read) return read.dispatch.all(month) as DispatchTally[];
       return (dispatchTallies()?.all(from, to) ?? []) as DispatchTally[];
     },
     surveys(from, to) {
@@ -161,6 +187,9 @@ export function createReportsSource(db: Database): ReportsSource {
       return out;
     },
     surveyTallies(from, to) {
+      const month = wholeMonth(from, to);
+      const read = monthTallies();
+      if (month !== undefined && read) return read.surveys.all(month) as SurveyTally[];
       return ((surveyTallies()?.all({ from, to }) ?? []) as SurveyTally[]).map((r) => {
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(r)) out[k] = k === 'unitCode' ? v : Number(v ?? 0);
@@ -182,5 +211,71 @@ export function createReportsSource(db: Database): ReportsSource {
     ticketsAt: (unitCode, category, from, to) => at.all(unitCode, category, from, to) as HotspotTicket[],
     units: () => units.all() as UnitInfo[],
     unitOfUser: (userId) => (unitOfUser.get(userId) as string | null | undefined) ?? null,
+    rebuildFacts: (month) => rebuildFacts(db, month),
   };
+}
+
+const MONTH_OF = (at: string) => `strftime('%Y-%m', (${at} + ${SHANGHAI_OFFSET_MS}) / 1000, 'unixepoch')`;
+const rebuilds = new WeakMap<Database, (month: string, from: number, to: number) => FactsRebuilt>();
+
+/**
+ * Recomputes one month of report_survey_facts and report_unit_months from the stored rounds and surveys, in one
+ * transaction: what the triggers of 061_report_month_facts.sql keep current row by row, counted in bulk.
+ */
+export function rebuildFacts(db: Database, month: string): FactsRebuilt {
+  let run = rebuilds.get(db);
+  if (!run) {
+    const statements = [
+      db.prepare('DELETE FROM report_survey_facts WHERE month = @month'),
+      // In ticket order, so the look-ups of each ticket's rounds walk the index forwards instead of jumping about.
+      db.prepare(`INSERT INTO report_survey_facts (month, unit_code, ticket_id, reached, resolved, satisfaction, at)
+        WITH x AS MATERIALIZED (SELECT * FROM (
+          SELECT ticket_id, 1 AS reached, resolved, satisfaction, ended_at AS at FROM survey_results WHERE ended_at >= @from AND ended_at < @to
+          UNION ALL
+          SELECT ticket_id, 0, NULL, NULL, last_attempt_at FROM survey_jobs WHERE status = 'gave_up' AND last_attempt_at >= @from AND last_attempt_at < @to
+        ) ORDER BY ticket_id)
+        SELECT @month, unit_code, ticket_id, reached, resolved, satisfaction, at FROM (
+          SELECT p.*, row_number() OVER (PARTITION BY unit_code, ticket_id ORDER BY reached DESC, at DESC,
+              (resolved IS NOT NULL) + (satisfaction IS NOT NULL) DESC,
+              CASE resolved WHEN 'resolved' THEN 1 WHEN 'unresolved' THEN 2 ELSE 0 END DESC,
+              CASE satisfaction WHEN 'basically_satisfied' THEN 0 WHEN 'satisfied' THEN 2 WHEN 'unsatisfied' THEN 3 ELSE 1 END DESC) AS n
+          FROM (
+            SELECT coalesce((SELECT d.lead_unit FROM ticket_dispatches d WHERE d.ticket_id = x.ticket_id AND d.dispatched_at <= x.at
+                ORDER BY d.round DESC LIMIT 1), (SELECT t.lead_unit FROM tickets t WHERE t.id = x.ticket_id)) AS unit_code, x.*
+            FROM x
+          ) AS p WHERE unit_code IS NOT NULL
+        ) WHERE n = 1`),
+      db.prepare('DELETE FROM report_unit_months WHERE month = @month'),
+      db.prepare(`INSERT INTO report_unit_months (month, unit_code, dispatched, signed_in_time, surveyed, unreached, resolution_rated,
+          resolved_count, satisfaction_rated, satisfied, basically_satisfied, unsatisfied, both_yes, one_no, both_no)
+        SELECT @month, unit_code, sum(dispatched), sum(signed_in_time), sum(surveyed), sum(unreached), sum(resolution_rated), sum(resolved_count),
+            sum(satisfaction_rated), sum(satisfied), sum(basically_satisfied), sum(unsatisfied), sum(both_yes), sum(one_no), sum(both_no)
+        FROM (
+          SELECT lead_unit AS unit_code, count(*) AS dispatched, sum(signed_at IS NOT NULL AND signed_at <= accept_by) AS signed_in_time,
+              0 AS surveyed, 0 AS unreached, 0 AS resolution_rated, 0 AS resolved_count, 0 AS satisfaction_rated, 0 AS satisfied,
+              0 AS basically_satisfied, 0 AS unsatisfied, 0 AS both_yes, 0 AS one_no, 0 AS both_no
+            FROM ticket_dispatches WHERE dispatched_at >= @from AND dispatched_at < @to GROUP BY lead_unit
+          UNION ALL
+          SELECT unit_code, 0, 0, sum(reached), sum(1 - reached), sum(resolved IS NOT NULL), sum(resolved IS 'resolved'),
+              sum(satisfaction IS NOT NULL), sum(satisfaction IS 'satisfied'), sum(satisfaction IS 'basically_satisfied'), sum(satisfaction IS 'unsatisfied'),
+              sum(resolved IS NOT NULL AND satisfaction IS NOT NULL AND (resolved IS 'unresolved') + (satisfaction IS 'unsatisfied') = 0),
+              sum(resolved IS NOT NULL AND satisfaction IS NOT NULL AND (resolved IS 'unresolved') + (satisfaction IS 'unsatisfied') = 1),
+              sum(resolved IS NOT NULL AND satisfaction IS NOT NULL AND (resolved IS 'unresolved') + (satisfaction IS 'unsatisfied') = 2)
+            FROM report_survey_facts WHERE month = @month GROUP BY unit_code
+        ) WHERE true GROUP BY unit_code`),
+    ] as const;
+    const [dropFacts, insertFacts, dropUnits, insertUnits] = statements;
+    const monthOfCheck = db.prepare(`SELECT ${MONTH_OF('?')}`).pluck();
+    run = db.transaction((m: string, from: number, to: number): FactsRebuilt => {
+      if (monthOfCheck.get(from) !== m) throw new Error(`month ${m} does not start at ${from}`);
+      dropFacts.run({ month: m });
+      const surveyFacts = insertFacts.run({ month: m, from, to }).changes;
+      dropUnits.run({ month: m });
+      const unitMonths = insertUnits.run({ month: m, from, to }).changes;
+      return { month: m, surveyFacts, unitMonths };
+    });
+    rebuilds.set(db, run);
+  }
+  const { from, to } = monthRange(month);
+  return run(month, from, to);
 }
