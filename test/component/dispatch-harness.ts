@@ -10,7 +10,6 @@ export const CHAOWAI = '110105002';   // 朝外街道, 朝阳区
 export const WATER = 'util-water';    // 北京自来水集团
 
 /** A reply body as the tests read it: the ticket file, a queue, or an error. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type HandlingReply = Record<string, any>;
 
 export interface HandlingDesk {

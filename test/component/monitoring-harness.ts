@@ -3,18 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log.ts';
-import { realClock } from '../../src/clock.ts';
 import { startHotline } from '../../src/hotline.ts';
 import type { Hotline } from '../../src/hotline.ts';
-import type { FeatureContext } from '../../src/app.ts';
 import type { Role } from '../../src/features/auth/auth.service.ts';
-import { liveCallLookup } from '../../src/features/monitoring/live-calls.ts';
-import { registerMonitoring } from '../../src/features/monitoring/monitoring.feature.ts';
 import type { MonitoringFeature } from '../../src/features/monitoring/monitoring.feature.ts';
-import { registerConference } from '../../src/features/conference/conference.feature.ts';
 import type { ConferenceFeature } from '../../src/features/conference/conference.feature.ts';
-import { handoverThroughCalls } from '../../src/features/conference/conference.handover.ts';
-import { registerRecordings } from '../../src/features/recordings/recordings.feature.ts';
 import type { RecordingsFeature } from '../../src/features/recordings/recordings.feature.ts';
 import type { PhoneBehaviour } from '../../src/sim/types.ts';
 import { GREETING, waitFor } from './call-harness.ts';
@@ -57,20 +50,14 @@ export async function startLiveHarness(opts: { retentionDays?: number } = {}): P
       ringTimeoutMs: 1500, sounds: { [GREETING]: 150 },
       recordings: { finishWaitMs: 300, retryBaseMs: 100 },
       app: { auth: { loginAttemptsPerMinute: 10_000 } },
+      monitorRingSeconds: 5, conferenceRingSeconds: 3,
+      recordingsRetention: { firstSweepMs: 3_600_000, ...(opts.retentionDays ? { retentionDays: opts.retentionDays } : {}) },
     },
   });
   const recordingsDir = resolve(config.recordings.dir);
-  const ctx: FeatureContext = {
-    app: hotline.app.app, auth: hotline.app.auth, hub: hotline.app.hub, tickets: hotline.app.tickets,
-    deps: { config, db: hotline.db, clock: realClock, log, bus: hotline.bus },
-  };
-  const calls = liveCallLookup(hotline.calls);
-  const monitoring = registerMonitoring(ctx, { ari: hotline.ari, calls, settings: { ringSeconds: 5 } });
-  const conference = registerConference(ctx, {
-    ari: hotline.ari, calls, settings: { ringSeconds: 3 },
-    handover: handoverThroughCalls({ calls: hotline.calls, agents: hotline.agents, bus: hotline.bus, clock: realClock }),
-  });
-  const recordings = registerRecordings(ctx, { dir: recordingsDir, retention: { firstSweepMs: 3_600_000, ...(opts.retentionDays ? { retentionDays: opts.retentionDays } : {}) } });
+  const monitoring = hotline.monitoring!;
+  const conference = hotline.conference!;
+  const recordings = hotline.recordingsAccess!;
   const url = (await hotline.app.app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
   const sim = hotline.sim!;
 

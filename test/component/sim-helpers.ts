@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- ARI bodies and events are free-form JSON in these tests */
 import WebSocket from 'ws';
 import type { Simulator } from '../../src/sim/types.ts';
 
