@@ -19,6 +19,8 @@ const benches: Array<{ name: string; file: string; fn: string; what: string }> =
   { name: 'ranking', file: 'ranking.ts', fn: 'benchRanking', what: 'monthly rates + ranking, 349 units, 1.1 M tickets (target <= 1 s)' },
   { name: 'dialer', file: 'dialer.ts', fn: 'benchDialer', what: 'survey dialer vs the simulator, 1:6 compressed time (target 10,000 calls/h)' },
   { name: 'wallboard', file: 'wallboard.ts', fn: 'benchWallboard', what: 'wallboard fan-out, 50 supervisors, 30 call events/s (target p99 <= 1 s)' },
+  { name: 'soak-acd', file: 'soak-acd.ts', fn: 'benchAcdLoad', what: '30 arrivals/s, 7,500 seats, 10 virtual minutes (targets: loop lag p99 <= 50 ms, RSS <= 1 GB, nothing leaked)' },
+  { name: 'simulate-day', file: 'simulate-day.ts', fn: 'benchSimulateDay', what: 'a Beijing day, 36,000 calls and 750 seats, in virtual time (target <= 30 s wall) against Erlang C' },
   { name: 'screen-pop', file: 'screen-pop.ts', fn: 'benchScreenPop', what: 'screen pop latency, 750 agents, 10 calls/s (target p99 <= 15 ms)' },
 ];
 

@@ -28,11 +28,35 @@ import type { CallsService } from './features/calls/calls.service.ts';
 import { attachCallsStasis } from './features/calls/calls.stasis.ts';
 import { attachCallsReconcile } from './features/calls/calls.reconcile.ts';
 import type { CallsSettings } from './features/calls/calls.types.ts';
+import { acdConfigFrom, announcementPoliciesFrom } from './features/calls/queue-settings.ts';
+import { createCallbacksRepo } from './features/callbacks/callbacks.repo.ts';
+import { createCallbacksService } from './features/callbacks/callbacks.service.ts';
+import type { CallbacksService } from './features/callbacks/callbacks.service.ts';
+import { registerCallbackRoutes } from './features/callbacks/callbacks.routes.ts';
 import { createRecordingsRepo } from './features/recordings/recordings.repo.ts';
 import type { RecordingsRepo } from './features/recordings/recordings.repo.ts';
 import { createRecordingsService, DEFAULT_RECORDINGS_SETTINGS } from './features/recordings/recordings.service.ts';
 import type { RecordingsService, RecordingsSettings } from './features/recordings/recordings.service.ts';
 import { startSimulatedActors } from './sim/actors/index.ts';
+import { dispatchFeature } from './features/dispatch/dispatch.feature.ts';
+import { reportsFeature } from './features/reports/reports.feature.ts';
+import { surveysFeature } from './features/surveys/surveys.feature.ts';
+import { registerWallboard } from './features/supervision/supervision.feature.ts';
+import { registerOpenApi } from './openapi.ts';
+import { metricsFeature, metricsTokenFromEnv } from './features/metrics/metrics.feature.ts';
+import { registerKnowledge } from './features/knowledge/knowledge.routes.ts';
+import { seedKnowledge } from './features/knowledge/knowledge.seed.ts';
+import { registerTicketSearch } from './features/search/search.routes.ts';
+import { registerTicketExport } from './features/exports/exports.routes.ts';
+import { liveCallLookup } from './features/monitoring/live-calls.ts';
+import { registerMonitoring } from './features/monitoring/monitoring.feature.ts';
+import type { MonitoringFeature } from './features/monitoring/monitoring.feature.ts';
+import { registerConference } from './features/conference/conference.feature.ts';
+import type { ConferenceFeature } from './features/conference/conference.feature.ts';
+import { handoverThroughCalls } from './features/conference/conference.handover.ts';
+import { registerRecordings } from './features/recordings/recordings.feature.ts';
+import type { RecordingsFeature } from './features/recordings/recordings.feature.ts';
+import type { DispatchParts } from './features/dispatch/dispatch.feature.ts';
 import type { SimulatedActors } from './sim/actors/index.ts';
 
 /** Timings tests and benches may shorten; production takes them from the config. */
@@ -43,6 +67,9 @@ export interface HotlineTuning {
   app: Partial<AppSettings>;
   /** Simulated sound lengths (ms), e.g. the greeting. */
   sounds: Record<string, number>;
+  monitorRingSeconds: number;
+  conferenceRingSeconds: number;
+  recordingsRetention: { firstSweepMs?: number; retentionDays?: number; sweepEveryMs?: number };
 }
 
 export interface StartHotlineOptions {
@@ -72,8 +99,12 @@ export interface Hotline {
   agents: AgentsService;
   calls: CallsService;
   callsRepo: CallsRepo;
+  callbacks: CallbacksService;
   recordings: RecordingsService;
   recordingsRepo: RecordingsRepo;
+  monitoring?: MonitoringFeature;
+  conference?: ConferenceFeature;
+  recordingsAccess?: RecordingsFeature;
   close(): Promise<void>;
 }
 
@@ -86,6 +117,9 @@ export function callsSettingsFrom(config: Config, tuning: Partial<HotlineTuning>
     greetingGuardMs: tuning.greetingGuardMs ?? 30_000,
     historyDays: 90,
     lines: config.lines.map((l) => ({ number: l.number, name: l.name, greeting: l.greeting, wrapUpMs: l.wrapUpSeconds * 1000 })),
+    acd: acdConfigFrom(config),
+    announcements: announcementPoliciesFrom(config),
+    overflowMessage: config.callbacks.message,
   };
 }
 
@@ -101,6 +135,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
   const db = openDatabase(config.database.path);
   migrate(db);
   seedUnits(db, readUnitsSeed());
+  seedKnowledge(db);
 
   let sim: Simulator | undefined;
   if (opts.simulator ?? config.pbx.mode === 'simulator') {
@@ -127,32 +162,80 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
 
   opts.observeAri?.(ari);
   const ami = connectAmi(config, sim, log, clock);
-  const agents = createAgentsService({ repo: createAgentsRepo(db), clock, bus, log, wrapUpMs: config.agents.wrapUpSeconds * 1000 });
+  const agents = createAgentsService({ repo: createAgentsRepo(db), clock, bus, log, wrapUpMs: config.agents.wrapUpSeconds * 1000, skills: config.skills });
   agents.load();
   const recordingsRepo = createRecordingsRepo(db);
   const recordings = createRecordingsService({
     ari, repo: recordingsRepo, clock, log,
     settings: { ...DEFAULT_RECORDINGS_SETTINGS, ...tuning.recordings, dir: recordingsDir },
   });
+  // Assigned once by build() below; the calls and callbacks services read it through closures before that.
+  // eslint-disable-next-line prefer-const
   let app: HotlineApp | undefined;
   const callsRepo = createCallsRepo(db);
   const calls = createCallsService({
     ari, repo: callsRepo, agents, clock, bus, log, recordings,
     settings: callsSettingsFrom(config, tuning),
     history: (number, now, days) => app?.tickets.recentTicketsForCaller(number, now, days) ?? [],
+    priorityFor: (number) => (app?.tickets as { priorityFor?: (n: string) => number } | undefined)?.priorityFor?.(number) ?? 0,
+    onMissed: (missed) => callbacks.missed(missed),
+  });
+  const callbacks: CallbacksService = createCallbacksService({
+    repo: createCallbacksRepo(db), agents, ari, clock, bus, log, settings: { ...config.callbacks, app: config.ari.app },
+    quietSince: () => calls.queue.quietSince(),
+    history: (number, now, days) => app?.tickets.recentTicketsForCaller(number, now, days) ?? [],
   });
   agents.setHooks({
     agentFree: () => calls.dispatch(),
     offerCancelled: (agentId, callId) => calls.offerCancelled(agentId, callId),
+    stateChanged: (status) => calls.queue.seatChanged(status),
+    skillsChanged: (agentId, skills) => { calls.queue.skillsChanged(agentId, skills); calls.dispatch(); },
   });
 
+  const surveys = surveysFeature({});
+  let dispatchParts: DispatchParts | undefined;
+  let monitoring: MonitoringFeature | undefined;
+  let conference: ConferenceFeature | undefined;
+  let recordingsFeature: RecordingsFeature | undefined;
+  const liveCalls = liveCallLookup(calls);
   app = await build({
     config, db, ari, ami, clock, log, bus,
     settings: tuning.app ?? {},
     agentState: (agentId) => agents.stateView(agentId),
-    features: [({ app: http }) => registerAgentRoutes(http, { agents, checkPhone: (seat) => phones.check(seat) })],
+    features: [
+      registerOpenApi, registerKnowledge, registerTicketSearch, registerTicketExport,
+      ({ app: http }) => registerAgentRoutes(http, { agents, checkPhone: (seat) => phones.check(seat) }),
+      ({ app: http }) => registerCallbackRoutes(http, { callbacks }),
+      dispatchFeature({ scheduleSurvey: (request) => surveys.scheduleSurvey(request), onReady: (parts) => { dispatchParts = parts; } }),
+      reportsFeature({ policy: {} }),
+      surveys.register,
+      (ctx) => {
+        monitoring = registerMonitoring(ctx, {
+          ari, calls: liveCalls, ...(tuning.monitorRingSeconds ? { settings: { ringSeconds: tuning.monitorRingSeconds } } : {}),
+        });
+      },
+      (ctx) => {
+        conference = registerConference(ctx, {
+          ari, calls: liveCalls, handover: handoverThroughCalls({ calls, agents, bus, clock }),
+          ...(tuning.conferenceRingSeconds ? { settings: { ringSeconds: tuning.conferenceRingSeconds } } : {}),
+        });
+      },
+      (ctx) => { recordingsFeature = registerRecordings(ctx, { dir: recordingsDir, ...(tuning.recordingsRetention ? { retention: tuning.recordingsRetention } : {}) }); },
+      (ctx) => { registerWallboard(ctx, { agents, calls }); },
+      metricsFeature({ calls, agents, ami, token: metricsTokenFromEnv(process.env) }),
+    ],
   });
 
+  // 二次办理: a citizen who says the problem is not solved (or is not satisfied) reopens the ticket.
+  const offReopen = bus.subscribe('survey.unresolved', ({ ticketId }) => {
+    if (!dispatchParts) return;
+    try {
+      dispatchParts.handling.run({ actor: { role: 'system', id: 'survey' }, account: null, name: '回访' }, ticketId,
+        { kind: 'reopen', reason: '回访：问题未解决或不满意' });
+    } catch (error) {
+      log.warn({ err: error, ticketId }, 'ticket not reopened after survey');
+    }
+  });
   const phones = attachAgentPhones({ ari, agents, log, clock });
   const detach = [
     () => phones.detach(),
@@ -181,11 +264,16 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
   let closing: Promise<void> | undefined;
   const hotlineApp = app;
   return {
-    url, app: hotlineApp, sim, actors, ari, ami, db, bus, agents, calls, callsRepo, recordings, recordingsRepo,
+    url, app: hotlineApp, sim, actors, ari, ami, db, monitoring, conference, recordingsAccess: recordingsFeature, bus, agents, calls, callsRepo, callbacks, recordings, recordingsRepo,
     close() {
       closing ??= (async () => {
         await actors?.stop();
+        offReopen();
+        await monitoring?.close();
+        await conference?.close();
+        recordingsFeature?.close();
         calls.close();
+        callbacks.close();
         agents.close();
         await recordings.close();
         for (const off of detach) off();

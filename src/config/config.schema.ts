@@ -9,6 +9,39 @@ const Line = Type.Object({
   name: Type.String({ minLength: 1, default: '12345 市民服务热线' }),
   greeting: Type.String({ minLength: 1, default: 'sound:hotline/greeting' }),
   wrapUpSeconds: seconds(15, 0, 3_600),
+  /** The queue (desk) this line's callers wait in; the first queue when unset. */
+  queue: Type.Optional(Type.String({ pattern: '^[a-z0-9_-]{1,32}$' })),
+  /** Added to the queue's priority for callers on this line. */
+  priority: Type.Optional(Type.Integer({ minimum: -100, maximum: 100 })),
+}, closed);
+
+const skillName = Type.String({ pattern: '^[a-z0-9_-]{1,32}$' });
+const SkillTarget = Type.Object({
+  skills: Type.Array(skillName, { minItems: 1 }),
+  minLevel: Type.Integer({ minimum: 1, maximum: 5, default: 1 }),
+}, closed);
+
+const Announcements = Type.Object({
+  enabled: Type.Boolean({ default: false }),
+  firstAfterSeconds: seconds(30, 0, 3_600),
+  everySeconds: seconds(60, 10, 3_600),
+  sayPosition: Type.Boolean({ default: true }),
+  sayWait: Type.Boolean({ default: true }),
+  maxWaitToSayMinutes: Type.Integer({ minimum: 1, maximum: 120, default: 30 }),
+}, { ...closed, default: {} });
+
+/** A desk: which agents may take its callers, how the target widens with the wait, and its limits. */
+const Queue = Type.Object({
+  id: Type.String({ pattern: '^[a-z0-9_-]{1,32}$' }),
+  name: Type.Optional(Type.String({ minLength: 1 })),
+  target: SkillTarget,
+  overflowRules: Type.Array(Type.Object({ afterSeconds: seconds(20), widenTo: SkillTarget }, closed), { default: [] }),
+  priority: Type.Integer({ minimum: -100, maximum: 100, default: 0 }),
+  maxWaiting: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  maxWaitSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  /** 'callback' (a message, then a callback task) or the id of another queue. */
+  overflowTo: Type.String({ minLength: 1, default: 'callback' }),
+  announcements: Announcements,
 }, closed);
 
 /** The service's whole configuration: every key, its default and what it allows. */
@@ -42,6 +75,34 @@ export const ConfigSchema = Type.Object({
     dir: Type.String({ minLength: 1, default: './recordings' }),
   }, { ...closed, default: {} }),
   lines: Type.Array(Line, { minItems: 1, default: [{ number: '12345' }] }),
+  queues: Type.Array(Queue, {
+    minItems: 1,
+    default: [{ id: 'main', target: { skills: ['general'], minLevel: 1 }, overflowRules: [], priority: 0, overflowTo: 'callback', announcements: {} }],
+  }),
+  skills: Type.Object({
+    /** Skills of an agent with none stored (skill -> level 1..5). */
+    defaults: Type.Record(skillName, Type.Integer({ minimum: 1, maximum: 5 }), { default: { general: 3 } }),
+    /** The level given to skills listed without levels on an agent account. */
+    listedLevel: Type.Integer({ minimum: 1, maximum: 5, default: 3 }),
+  }, { ...closed, default: {} }),
+  callbacks: Type.Object({
+    enabled: Type.Boolean({ default: true }),
+    /** Missed calls from one number within this window share one callback task. */
+    dedupeHours: Type.Number({ minimum: 0, maximum: 720, default: 24 }),
+    /** Abandons shorter than this (misdials, hang-ups during the greeting) get no callback. */
+    shortAbandonSeconds: seconds(5, 0, 120),
+    /** Callbacks are offered when no caller has waited for this long ... */
+    quietSeconds: seconds(30, 0, 3_600),
+    /** ... and at least this many agents are ready. */
+    minReadyAgents: Type.Integer({ minimum: 0, maximum: 100_000, default: 2 }),
+    callerId: Type.String({ minLength: 1, default: '12345' }),
+    /** How a citizen's number is dialled; {number} is replaced. */
+    dialTemplate: Type.String({ pattern: '\\{number\\}', default: 'PJSIP/{number}@trunk' }),
+    ringTimeoutSeconds: seconds(30, 5, 120),
+    maxAttempts: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
+    /** Played to a caller sent to a callback by an overflow before the call ends. */
+    message: Type.String({ minLength: 1, default: 'sound:hotline/callback-later' }),
+  }, { ...closed, default: {} }),
   agents: Type.Object({
     ringTimeoutSeconds: seconds(20, 5, 120),
     wrapUpSeconds: seconds(15, 0, 3_600),
@@ -69,6 +130,8 @@ export type Config = Omit<Loaded, 'pbx' | 'ami'> & {
 };
 
 export type LineConfig = Config['lines'][number];
+export type QueueSettings = Config['queues'][number];
+export type CallbackSettings = Config['callbacks'];
 
 export interface EnvironmentKey {
   readonly name: string;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ConfigSchema, ENVIRONMENT_KEYS, type Config } from './config.schema.ts';
 
-export type { Config, LineConfig } from './config.schema.ts';
+export type { CallbackSettings, Config, LineConfig, QueueSettings } from './config.schema.ts';
 export { ConfigSchema, ENVIRONMENT_KEYS } from './config.schema.ts';
 
 export class ConfigError extends Error {
@@ -85,6 +85,20 @@ function settle(config: Config, tree: Tree, env: LoadConfigOptions['env'] & obje
     const first = seen.get(line.number);
     if (first !== undefined) throw new ConfigError(`config: lines[${i}].number repeats lines[${first}].number "${line.number}"; each line number must be unique`);
     seen.set(line.number, i);
+    if (line.queue !== undefined && !config.queues.some((q) => q.id === line.queue)) {
+      throw new ConfigError(`config: lines[${i}].queue "${line.queue}" is not one of queues[].id`);
+    }
+  });
+  const queueIds = new Map<string, number>();
+  config.queues.forEach((queue, i) => {
+    const first = queueIds.get(queue.id);
+    if (first !== undefined) throw new ConfigError(`config: queues[${i}].id repeats queues[${first}].id "${queue.id}"`);
+    queueIds.set(queue.id, i);
+  });
+  config.queues.forEach((queue, i) => {
+    if (queue.overflowTo !== 'callback' && !queueIds.has(queue.overflowTo)) {
+      throw new ConfigError(`config: queues[${i}].overflowTo "${queue.overflowTo}" is neither "callback" nor one of queues[].id`);
+    }
   });
   if (config.pbx.mode === 'asterisk' && config.ari.password === '') {
     throw new ConfigError('config: ari.password is required when pbx.mode is "asterisk" (set ASTERISK_ARI_PASSWORD or ASTERISK_ARI_PASSWORD_FILE)');

@@ -137,6 +137,49 @@ describe('loading the configuration', () => {
     const example = resolve(import.meta.dirname, '../../config/hotline.example.json');
     const c = loadConfig({ file: example, env: { ASTERISK_ARI_PASSWORD: 'a', ASTERISK_AMI_PASSWORD: 'b' } });
     expect(c.pbx.mode).toBe('asterisk');
-    expect(c.lines.map((l) => l.number)).toEqual(['12345', '12315']);
+    expect(c.lines.map((l) => l.number)).toEqual(['12345', '12315', '12300', '12333']);
+    expect(c.queues.map((q) => q.id)).toEqual(['main', 'market', 'enterprise', 'social']);
+  });
+});
+
+describe('lines, queues, skills and callbacks', () => {
+  it('when nothing is said about queues, then every line goes to one general queue with announcements off and callbacks on', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.queues).toEqual([{
+      id: 'main', target: { skills: ['general'], minLevel: 1 }, overflowRules: [], priority: 0, overflowTo: 'callback',
+      announcements: { enabled: false, firstAfterSeconds: 30, everySeconds: 60, sayPosition: true, sayWait: true, maxWaitToSayMinutes: 30 },
+    }]);
+    expect(c.skills).toEqual({ defaults: { general: 3 }, listedLevel: 3 });
+    expect(c.callbacks).toMatchObject({ enabled: true, dedupeHours: 24, quietSeconds: 30, minReadyAgents: 2, dialTemplate: 'PJSIP/{number}@trunk' });
+  });
+
+  it('when a queue is configured, then its defaults are filled in and the ACD sees lines, targets, widening and limits', async () => {
+    const { acdConfigFrom } = await import('../../src/features/calls/queue-settings.ts');
+    const c = loadConfig({ env: {}, values: {
+      lines: [{ number: '12345' }, { number: '12333', queue: 'social', priority: 2 }],
+      queues: [
+        { id: 'main', target: { skills: ['general'] } },
+        { id: 'social', target: { skills: ['social'], minLevel: 3 }, overflowRules: [{ afterSeconds: 20, widenTo: { skills: ['general'] } }], maxWaiting: 50, maxWaitSeconds: 120, overflowTo: 'main' },
+      ],
+    } });
+    expect(acdConfigFrom(c)).toEqual({
+      lines: [{ line: '12345', queueId: 'main', priority: 0 }, { line: '12333', queueId: 'social', priority: 2 }],
+      queues: [
+        { id: 'main', target: { skills: ['general'], minLevel: 1 }, overflowRules: [], priority: 0, overflowTo: { kind: 'callback' } },
+        {
+          id: 'social', target: { skills: ['social'], minLevel: 3 }, overflowRules: [{ afterSeconds: 20, widenTo: { skills: ['general'], minLevel: 1 } }],
+          priority: 0, maxWaiting: 50, maxWaitSeconds: 120, overflowTo: { kind: 'queue', queueId: 'main' },
+        },
+      ],
+    });
+  });
+
+  it('when a line names a missing queue, a queue overflows nowhere, or a queue id repeats, then loading fails naming it', () => {
+    const q = { id: 'main', target: { skills: ['general'] } };
+    expect(failure(() => loadConfig({ env: {}, values: { lines: [{ number: '12345', queue: 'desk' }] } }))).toContain('lines[0].queue "desk" is not one of queues[].id');
+    expect(failure(() => loadConfig({ env: {}, values: { queues: [{ ...q, overflowTo: 'nowhere' }] } }))).toContain('queues[0].overflowTo "nowhere"');
+    expect(failure(() => loadConfig({ env: {}, values: { queues: [q, q] } }))).toContain('queues[1].id repeats queues[0].id');
+    expect(failure(() => loadConfig({ env: {}, values: { queues: [{ id: 'main', target: { skills: ['general'], minLevel: 6 } }] } }))).toContain('queues[0].target.minLevel');
+    expect(failure(() => loadConfig({ env: {}, values: { callbacks: { dialTemplate: 'PJSIP/trunk' } } }))).toContain('callbacks.dialTemplate');
   });
 });

@@ -16,6 +16,9 @@ export interface AgentsRepo {
   byUser(userId: string): AgentAccount | undefined;
   create(account: AgentAccount): void;
   saveState(agentId: string, state: string, reason: string | null, since: number, idleSince: number | null): void;
+  /** Skill levels stored for each agent that has any. */
+  skillLevels(): Map<string, Record<string, number>>;
+  saveSkillLevels(agentId: string, levels: Readonly<Record<string, number>>): void;
 }
 
 interface AgentDbRow { id: string; user_id: string | null; name: string; seat: string; skills: string }
@@ -33,7 +36,24 @@ export function createAgentsRepo(db: Database): AgentsRepo {
   const insert = db.prepare(`INSERT INTO agents (id, user_id, name, seat, skills) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, name = excluded.name, seat = excluded.seat, skills = excluded.skills`);
   const saveState = db.prepare('UPDATE agents SET state = ?, state_reason = ?, state_since = ?, idle_since = ? WHERE id = ?');
+  const levels = db.prepare('SELECT agent_id, skill, level FROM agent_skills ORDER BY agent_id, skill');
+  const clearLevels = db.prepare('DELETE FROM agent_skills WHERE agent_id = ?');
+  const addLevel = db.prepare('INSERT INTO agent_skills (agent_id, skill, level) VALUES (?, ?, ?)');
+  const replaceLevels = db.transaction((agentId: string, set: Readonly<Record<string, number>>) => {
+    clearLevels.run(agentId);
+    for (const [skill, level] of Object.entries(set)) addLevel.run(agentId, skill, level);
+  });
   return {
+    skillLevels() {
+      const out = new Map<string, Record<string, number>>();
+      for (const r of levels.iterate() as Iterable<{ agent_id: string; skill: string; level: number }>) {
+        const set = out.get(r.agent_id) ?? {};
+        set[r.skill] = r.level;
+        out.set(r.agent_id, set);
+      }
+      return out;
+    },
+    saveSkillLevels(agentId, set) { replaceLevels(agentId, set); },
     all: () => (all.all() as AgentDbRow[]).map(account),
     byId: (agentId) => { const r = byId.get(agentId) as AgentDbRow | undefined; return r ? account(r) : undefined; },
     byUser: (userId) => { const r = byUser.get(userId) as AgentDbRow | undefined; return r ? account(r) : undefined; },

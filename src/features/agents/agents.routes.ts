@@ -4,7 +4,7 @@ import { hotlineError } from '../../domain/errors.ts';
 import type { Result } from '../../domain/errors.ts';
 import { requireRole, sessionOf } from '../auth/auth.routes.ts';
 import type { AgentView, AgentsService } from './agents.service.ts';
-import { AgentListReply, AgentLoginBody, AgentReply, AgentStateBody } from './agents.schemas.ts';
+import { AgentIdParams, AgentListReply, AgentLoginBody, AgentReply, AgentSkillsBody, AgentSkillsReply, AgentStateBody } from './agents.schemas.ts';
 
 function reply(view: AgentView) {
   return { id: view.id, name: view.name, seat: view.seat, state: view.state, reason: view.reason, since: view.since, registered: view.registered, callId: view.callId };
@@ -54,5 +54,21 @@ export function registerAgentRoutes(app: HotlineHttp, deps: { agents: AgentsServ
 
   app.get('/api/agents', { preHandler: requireRole('supervisor', 'admin'), schema: { response: { 200: AgentListReply } } }, async () => {
     return { agents: agents.list().map(reply) };
+  });
+
+  const asSupervisor = { preHandler: requireRole('supervisor', 'admin') };
+  app.get('/api/agents/:id/skills', { ...asSupervisor, schema: { params: AgentIdParams, response: { 200: AgentSkillsReply } } }, async (request) => {
+    const { id } = request.params as { id: string };
+    if (!agents.get(id)) throw hotlineError('ERR_NO_SUCH_AGENT');
+    return { agentId: id, skills: { ...agents.skillsOf(id) } };
+  });
+
+  app.put('/api/agents/:id/skills', {
+    ...asSupervisor, schema: { params: AgentIdParams, body: AgentSkillsBody, response: { 200: AgentSkillsReply } },
+  }, async (request) => {
+    const { id } = request.params as { id: string };
+    const result = agents.setSkills(id, (request.body as { skills: Record<string, number> }).skills);
+    if (!result.ok) throw result.error;
+    return { agentId: id, skills: { ...result.value } };
   });
 }

@@ -21,3 +21,14 @@ export const AgentReply = Type.Object({
 });
 
 export const AgentListReply = Type.Object({ agents: Type.Array(AgentReply) });
+
+export const AgentSkillsBody = Type.Object({
+  skills: Type.Record(Type.String({ pattern: '^[a-z0-9_-]{1,32}$' }), Type.Integer({ minimum: 1, maximum: 5 })),
+}, { additionalProperties: false });
+
+export const AgentSkillsReply = Type.Object({
+  agentId: Type.String(),
+  skills: Type.Record(Type.String(), Type.Integer()),
+});
+
+export const AgentIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

@@ -3,6 +3,7 @@ import type { Bus } from '../../bus.ts';
 import type { Clock, TimerHandle } from '../../clock.ts';
 import { newAgentStatus, transitionAgent } from '../../domain/agent-state.ts';
 import type { AgentEvent, AgentStatus, AgentTransition } from '../../domain/agent-state.ts';
+import type { SkillLevels } from '../../domain/acd/queues.ts';
 import { pickAgent } from '../../domain/routing.ts';
 import { err, hotlineError, ok } from '../../domain/errors.ts';
 import type { Result } from '../../domain/errors.ts';
@@ -25,7 +26,20 @@ export interface AgentHooks {
   agentFree(agentId: string): void;
   /** The agent's offer ended for a reason outside the call (logout, pause, phone unregistered). */
   offerCancelled(agentId: string, callId: string): void;
+  /** The agent's state, reason or phone registration changed (before any effect of the change runs). */
+  stateChanged(status: AgentStatus): void;
+  /** A supervisor set the agent's skill levels. */
+  skillsChanged(agentId: string, skills: SkillLevels): void;
 }
+
+export interface SkillSettings {
+  /** Skills of an agent with none stored. */
+  defaults: SkillLevels;
+  /** The level of skills listed (without levels) on the agent account. */
+  listedLevel: number;
+}
+
+const SKILL_NAME = /^[a-z0-9_-]{1,32}$/;
 
 export interface AgentsServiceDeps {
   repo: AgentsRepo;
@@ -33,6 +47,7 @@ export interface AgentsServiceDeps {
   bus: Bus;
   log: Logger;
   wrapUpMs: number;
+  skills?: SkillSettings;
 }
 
 interface Seated {
@@ -52,8 +67,9 @@ export function createAgentsService(deps: AgentsServiceDeps) {
   const agents = new Map<string, Seated>();
   const byUser = new Map<string, string>();
   const seatRegistered = new Map<string, boolean>();
-  const hooks: AgentHooks = { agentFree: () => {}, offerCancelled: () => {} };
-  let routable: Seated[] = [];
+  const hooks: AgentHooks = { agentFree: () => {}, offerCancelled: () => {}, stateChanged: () => {}, skillsChanged: () => {} };
+  const skillSettings: SkillSettings = deps.skills ?? { defaults: { general: 3 }, listedLevel: 3 };
+  let storedSkills: Map<string, Record<string, number>> | undefined;
 
   function view(a: Seated): AgentView {
     const s = a.status;
@@ -66,7 +82,6 @@ export function createAgentsService(deps: AgentsServiceDeps) {
   function remember(a: Seated): void {
     agents.set(a.account.id, a);
     if (a.account.userId) byUser.set(a.account.userId, a.account.id);
-    routable = [...agents.values()];
   }
 
   function adopt(account: AgentAccount): Seated {
@@ -114,6 +129,7 @@ export function createAgentsService(deps: AgentsServiceDeps) {
     }
     a.status = t.agent;
     const changed = before.state !== t.agent.state || before.reason !== t.agent.reason || before.registered !== t.agent.registered;
+    if (changed || before.idleSince !== t.agent.idleSince) hooks.stateChanged(t.agent);
     if (before.state !== t.agent.state || before.reason !== t.agent.reason) {
       a.log.info({ from: before.state, to: t.agent.state, reason: t.agent.reason, event: event.kind }, 'agent state changed');
       repo.saveState(agentId, t.agent.state, t.agent.reason, t.agent.since, t.agent.idleSince);
@@ -198,9 +214,41 @@ export function createAgentsService(deps: AgentsServiceDeps) {
     }
   }
 
+  function skillsOf(agentId: string): SkillLevels {
+    storedSkills ??= repo.skillLevels();
+    const stored = storedSkills.get(agentId);
+    if (stored && Object.keys(stored).length > 0) return stored;
+    const listed = agents.get(agentId)?.account.skills ?? repo.byId(agentId)?.skills ?? [];
+    if (listed.length > 0) return Object.fromEntries(listed.map((skill) => [skill, skillSettings.listedLevel]));
+    return skillSettings.defaults;
+  }
+
+  /** A supervisor sets an agent's skills (skill -> level 1..5); an empty set brings back the defaults. */
+  function setSkills(agentId: string, levels: Readonly<Record<string, number>>): Result<SkillLevels> {
+    const a = find(agentId);
+    if (!a) return err(hotlineError('ERR_NO_SUCH_AGENT'));
+    for (const [skill, level] of Object.entries(levels)) {
+      if (!SKILL_NAME.test(skill) || !Number.isInteger(level) || level < 1 || level > 5) {
+        return err(hotlineError('ERR_VALIDATION', { skill, level, reason: 'a skill is a-z0-9_- and a level 1..5' }));
+      }
+    }
+    repo.saveSkillLevels(agentId, levels);
+    storedSkills ??= repo.skillLevels();
+    storedSkills.set(agentId, { ...levels });
+    const now = skillsOf(agentId);
+    a.log.info({ skills: now }, 'agent skills set');
+    hooks.skillsChanged(agentId, now);
+    return ok(now);
+  }
+
   return {
     load,
     apply,
+    skillsOf,
+    setSkills,
+    /** The agent's full status (idle time included), for the queue engine. */
+    statusOf: (agentId: string): AgentStatus | undefined => agents.get(agentId)?.status,
+    statuses: (): AgentStatus[] => [...agents.values()].map((a) => a.status),
     login,
     setState,
     logout,
@@ -215,8 +263,8 @@ export function createAgentsService(deps: AgentsServiceDeps) {
     },
     list: (): AgentView[] => [...agents.values()].map(view),
     seatOf: (agentId: string): string | null => agents.get(agentId)?.seat ?? null,
-    /** The agent who should get the next call, or undefined. */
-    pick: (): string | undefined => pickAgent(routable.map((a) => a.status)),
+    /** The longest-idle ready agent with a registered phone, skills aside (routing itself is the queue engine's). */
+    pick: (): string | undefined => pickAgent([...agents.values()].map((a) => a.status)),
     isSeatRegistered: (seat: string): boolean => seatRegistered.get(seat) ?? false,
     stateView(agentId: string): { state: string; reason?: string; since: number } | undefined {
       const s = agents.get(agentId)?.status;

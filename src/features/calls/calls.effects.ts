@@ -23,6 +23,7 @@ export interface CallEffectsDeps {
   handle(live: LiveCall, event: CallEvent): Promise<void>;
   requeue(live: LiveCall, atHead: boolean): void;
   bindChannel(channelId: string, callId: string): void;
+  bindPlayback(playbackId: string, callId: string): void;
 }
 
 function over(live: LiveCall): boolean {
@@ -93,6 +94,7 @@ export function createCallEffects(deps: CallEffectsDeps) {
         if (!live.line.greeting) { greetingDone(live); return; }
         const playbackId = newId('playback');
         live.greetingPlaybackId = playbackId;
+        deps.bindPlayback(playbackId, live.call.id);
         live.greetingTimer = clock.setTimeout(() => greetingDone(live), settings.greetingGuardMs);
         try {
           await ari.channels.play(caller, { media: live.line.greeting, playbackId });

@@ -12,7 +12,7 @@ export interface CallRow {
   id: string; line: string; caller_number: string; caller_name: string | null; channel_id: string | null; state: string;
   arrived_at: number; queued_at: number | null; offered_at: number | null; answered_at: number | null; ended_at: number | null;
   end_reason: string | null; agent_id: string | null; agent_channel_id: string | null; wait_ms: number | null; talk_ms: number | null;
-  ticket_id: string | null;
+  ticket_id: string | null; queue_id: string | null;
 }
 
 export interface LegRow {
@@ -25,6 +25,10 @@ export interface CallsRepo {
   saveCall(call: InboundCall): void;
   insertLeg(leg: { callId: string; channelId: string; agentId: string; seat: string; offeredAt: number }): void;
   saveLeg(channelId: string, change: LegChange): void;
+  /** The desk the call waits in (set on queueing, changed by an overflow to another queue). */
+  setQueue(callId: string, queueId: string): void;
+  /** The call left its queue for a message and a callback (end_reason 'overflow'). */
+  markOverflow(callId: string): void;
   call(callId: string): CallRow | undefined;
   legs(callId: string): LegRow[];
 }
@@ -40,6 +44,8 @@ export function createCallsRepo(db: Database): CallsRepo {
   const saveLeg = db.prepare(`UPDATE call_legs SET answered_at = COALESCE(?, answered_at),
     ended_at = COALESCE(ended_at, ?), outcome = COALESCE(outcome, ?) WHERE id = ?`);
   const getCall = db.prepare('SELECT * FROM calls WHERE id = ?');
+  const setQueue = db.prepare('UPDATE calls SET queue_id = ? WHERE id = ?');
+  const markOverflow = db.prepare("UPDATE calls SET end_reason = 'overflow' WHERE id = ? AND answered_at IS NULL");
   const getLegs = db.prepare('SELECT * FROM call_legs WHERE call_id = ? ORDER BY started_at, id');
 
   return {
@@ -58,6 +64,8 @@ export function createCallsRepo(db: Database): CallsRepo {
     saveLeg(channelId, change) {
       saveLeg.run(change.answeredAt ?? null, change.endedAt ?? null, change.outcome ?? null, channelId);
     },
+    setQueue(callId, queueId) { setQueue.run(queueId, callId); },
+    markOverflow(callId) { markOverflow.run(callId); },
     call: (callId) => getCall.get(callId) as CallRow | undefined,
     legs: (callId) => getLegs.all(callId) as LegRow[],
   };

@@ -10,9 +10,12 @@ import type { Channel } from '../../pbx/ari/models.ts';
 import { newId } from '../../pbx/ari/ids.ts';
 import type { AgentsService } from '../agents/agents.service.ts';
 import { createCallLane } from './call-lane.ts';
+import { createCallQueue } from './call-queue.ts';
 import type { CallsRepo } from './calls.repo.ts';
 import { createCallEffects } from './calls.effects.ts';
-import type { CallsSettings, LineSettings, LiveCall } from './calls.types.ts';
+import type { CallsSettings, LineSettings, LiveCall, MissedCall } from './calls.types.ts';
+import { createWaitingRoom } from './calls.waiting.ts';
+import type { AcdConfig } from '../../domain/acd/queues.ts';
 
 export interface RecordingsCollector {
   /** The bridge recording of a call has been asked to stop: fetch it when Asterisk has finished writing it. */
@@ -30,6 +33,18 @@ export interface CallsServiceDeps {
   recordings: RecordingsCollector;
   /** This caller's tickets of the last days, newest first, for the screen pop. */
   history?: (callerNumber: string, now: number, days: number) => TicketSummary[];
+  /** Added to a caller's priority, e.g. for a caller whose ticket is overdue (the tickets feature's hook). */
+  priorityFor?: (callerNumber: string) => number;
+  /** A call ended without reaching an agent: the callbacks feature may add it to the callback list. */
+  onMissed?: (missed: MissedCall) => void;
+}
+
+/** Every line to one queue taking any agent with the general skill: the set-up before desks were configured. */
+export function singleQueue(lines: readonly string[]): AcdConfig {
+  return {
+    queues: [{ id: 'main', target: { skills: ['general'], minLevel: 1 } }],
+    lines: lines.map((line) => ({ line, queueId: 'main' })),
+  };
 }
 
 export type CallsService = ReturnType<typeof createCallsService>;
@@ -39,26 +54,77 @@ export function createCallsService(deps: CallsServiceDeps) {
   const log = deps.log.child({ component: 'calls' });
   const calls = new Map<string, LiveCall>();
   const byChannel = new Map<string, string>();
-  const waiting: string[] = [];
+  /** Greeting and message playbacks, to the call they were started for. */
+  const byPlayback = new Map<string, string>();
   let dispatching = false;
   let again = false;
+  const acdConfig = settings.acd ?? singleQueue(settings.lines.map((l) => l.number));
+  const engineLines = new Set(acdConfig.lines.map((l) => l.line));
+  const queue = createCallQueue({
+    config: acdConfig, clock, skillsOf: agents.skillsOf, statuses: agents.statuses, onWake: wake,
+    initialAhtSeconds: 180,
+  });
+  const acd = queue.acd;
 
   const effects = createCallEffects({
     ...deps,
     handle,
-    requeue(live, atHead) {
-      if (live.call.state !== 'queued') return;
-      const i = waiting.indexOf(live.call.id);
-      if (i >= 0) waiting.splice(i, 1);
-      if (atHead) waiting.unshift(live.call.id); else waiting.push(live.call.id);
-      dispatch();
-    },
+    requeue,
     bindChannel(channelId, callId) { byChannel.set(channelId, callId); },
+    bindPlayback(playbackId, callId) { byPlayback.set(playbackId, callId); },
+  });
+  const waitingRoom = createWaitingRoom({
+    ari: deps.ari, clock, queue, policies: settings.announcements ?? {},
+    overflowMessage: settings.overflowMessage ?? 'sound:hotline/callback-later', messageGuardMs: settings.greetingGuardMs,
+    hangUp: effects.hangUp, destroyBridge: effects.destroyBridge,
+    bindPlayback(playbackId, callId) { byPlayback.set(playbackId, callId); },
   });
 
   function lineFor(number: string): LineSettings {
     return settings.lines.find((l) => l.number === number)
       ?? { number, name: number, greeting: settings.lines[0]?.greeting ?? '', wrapUpMs: settings.defaultWrapUpMs };
+  }
+
+  /** The call is queued (first time) or back from an agent who did not take it (to the head of its queue). */
+  function requeue(live: LiveCall, atHead: boolean): void {
+    if (live.call.state !== 'queued' || live.overflowed) return;
+    const id = live.call.id;
+    if (acd.call(id) !== undefined) {
+      if (atHead) acd.callReturnedToHead(id);
+    } else {
+      const line = engineLines.has(live.call.line) ? live.call.line : acdConfig.lines[0]!.line;
+      let boost = 0;
+      try { boost = deps.priorityFor?.(live.call.callerNumber) ?? 0; } catch (error) {
+        live.log.warn({ err: error }, 'caller priority unavailable');
+      }
+      const arrival = acd.callArrived({ id, line, priorityBoost: boost, arrivedAt: live.call.arrivedAt }, clock.now());
+      if (!arrival.accepted) {
+        live.log.info({ reason: arrival.reason }, 'queue full');
+        void waitingRoom.sendToCallback(live, arrival.reason);
+        return;
+      }
+      live.queueId = arrival.queueId;
+      deps.repo.setQueue(id, arrival.queueId);
+      if (arrival.overflowedFrom) live.log.info({ from: arrival.overflowedFrom, to: arrival.queueId }, 'call overflowed to another queue');
+      waitingRoom.announceLater(live);
+    }
+    dispatch();
+  }
+
+  /** The engine's timer: targets widened, maximum waits ran out. */
+  function wake(): void {
+    for (const expired of acd.expiredWaits(clock.now())) {
+      const live = calls.get(expired.callId);
+      if (!live) continue;
+      if (expired.destination.kind === 'queue') {
+        live.queueId = expired.destination.queueId;
+        deps.repo.setQueue(live.call.id, expired.destination.queueId);
+        live.log.info({ from: expired.fromQueueId, to: live.queueId }, 'wait ran out, call moved to another queue');
+      } else {
+        live.lane.run(() => waitingRoom.sendToCallback(live, 'max_wait'));
+      }
+    }
+    dispatch();
   }
 
   /** Feeds one event to the call's machine and carries out what it asks for. Runs inside the call's lane. */
@@ -70,6 +136,10 @@ export function createCallsService(deps: CallsServiceDeps) {
       return;
     }
     live.call = t.call;
+    if (before.state === 'offering' && t.call.state === 'connected') {
+      acd.callAnswered(t.call.id);
+      waitingRoom.stopAnnouncing(live);
+    }
     noteLegOutcome(before, event);
     if (before.state !== t.call.state) {
       live.log.info({ from: before.state, to: t.call.state, event: event.kind }, 'call state changed');
@@ -94,44 +164,74 @@ export function createCallsService(deps: CallsServiceDeps) {
     live.finished = true;
     clock.clearTimeout(live.greetingTimer);
     clock.clearTimeout(live.offerTimer);
-    const i = waiting.indexOf(live.call.id);
-    if (i >= 0) waiting.splice(i, 1);
+    waitingRoom.close(live);
+    if (acd.callLeft(live.call.id)) dispatch();
     if (live.recording) await effects.stopRecording(live);
     await effects.destroyBridges(live);
     if (live.legs.size > 0) await effects.hangUpLegs(live);
     calls.delete(live.call.id);
-    for (const [channelId, callId] of byChannel) if (callId === live.call.id) byChannel.delete(channelId);
-    deps.repo.saveCall(live.call);
+    if (live.call.channelId) byChannel.delete(live.call.channelId);
+    else for (const [channelId, callId] of byChannel) if (callId === live.call.id) byChannel.delete(channelId);
+    for (const channelId of live.legs.keys()) byChannel.delete(channelId);
+    if (live.greetingPlaybackId) byPlayback.delete(live.greetingPlaybackId);
+    if (live.messagePlaybackId) byPlayback.delete(live.messagePlaybackId);
+    if (live.overflowed) deps.repo.markOverflow(live.call.id);
+    noteEnd(live);
     live.log.info({ reason: live.call.endReason, offers: live.call.offers }, 'call ended');
   }
 
-  /** Offers waiting calls, oldest first, to free agents. Synchronous: the offer is claimed before any await. */
+  function noteEnd(live: LiveCall): void {
+    const c = live.call;
+    const endedAt = c.endedAt ?? clock.now();
+    if (c.answeredAt !== null) {
+      queue.handled((endedAt - c.answeredAt + live.line.wrapUpMs) / 1000);
+      return;
+    }
+    const reason = live.overflowed ? 'overflow' : c.endReason === 'pbx_lost' ? 'missed' : 'abandoned';
+    try {
+      deps.onMissed?.({
+        callId: c.id, callerNumber: c.callerNumber, line: c.line, queueId: live.queueId ?? null, reason,
+        arrivedAt: c.arrivedAt, endedAt, waitedMs: Math.max(0, endedAt - c.arrivedAt),
+      });
+    } catch (error) {
+      live.log.error({ err: error }, 'missed call not added to the callback list');
+    }
+  }
+
+  /** Offers waiting calls to free agents as the engine decides. Synchronous: each offer is claimed before any await. */
   function dispatch(): void {
     if (dispatching) { again = true; return; }
     dispatching = true;
     try {
       do {
         again = false;
-        while (waiting.length > 0) {
-          const agentId = agents.pick();
-          if (agentId === undefined) break;
-          const callId = waiting.shift()!;
-          const live = calls.get(callId);
-          if (!live || live.call.state !== 'queued') continue;
-          offer(live, agentId);
+        for (const a of acd.nextAssignments(clock.now())) {
+          const live = calls.get(a.callId);
+          if (!live || live.finished || live.call.state !== 'queued') {
+            acd.callLeft(a.callId);
+            again = true;
+            continue;
+          }
+          offer(live, a.agentId);
         }
       } while (again);
     } finally {
       dispatching = false;
     }
+    queue.settle();
   }
 
   function offer(live: LiveCall, agentId: string): void {
     const agentChannelId = newId('agent');
     const t = transitionCall(live.call, { kind: 'agent_offered', agentId, agentChannelId }, clock.now(), { ringTimeoutMs: settings.ringTimeoutMs });
-    if (!t.ok) return;
-    const a = agents.apply(agentId, { kind: 'offer', callId: live.call.id });
-    if (!a.ok) { waiting.unshift(live.call.id); return; }
+    const a = t.ok ? agents.apply(agentId, { kind: 'offer', callId: live.call.id }) : undefined;
+    if (!t.ok || !a?.ok) {
+      acd.callReturnedToHead(live.call.id);
+      const status = agents.statusOf(agentId);
+      if (status) queue.seatChanged(status);
+      again = true;
+      return;
+    }
     live.call = t.call;
     live.log.info({ agentId, agentChannelId, offer: t.call.offers }, 'call offered to agent');
     deps.bus.publish('call.changed', { callId: t.call.id, state: t.call.state, line: t.call.line, at: clock.now() });
@@ -211,12 +311,14 @@ export function createCallsService(deps: CallsServiceDeps) {
   }
 
   function greetingFinished(playbackId: string): void {
-    for (const live of calls.values()) {
-      if (live.greetingPlaybackId === playbackId) {
-        live.lane.run(() => handle(live, { kind: 'greeting_done' }));
-        return;
-      }
-    }
+    const callId = byPlayback.get(playbackId);
+    const live = callId === undefined ? undefined : calls.get(callId);
+    byPlayback.delete(playbackId);
+    if (!live) return;
+    if (waitingRoom.playbackFinished(live, playbackId)) return;
+    if (live.greetingPlaybackId !== playbackId) return;
+    live.greetingPlaybackId = null;
+    live.lane.run(() => handle(live, { kind: 'greeting_done' }));
   }
 
   /** An agent's offer ended from the agent's side (logout, pause, phone gone) while the seat rang. */
@@ -241,9 +343,12 @@ export function createCallsService(deps: CallsServiceDeps) {
     greetingFinished,
     offerCancelled,
     dispatch,
+    /** The queue engine, kept in step with the agents' states. */
+    queue,
     owns: (channelId: string): boolean => byChannel.has(channelId),
     live: (): LiveCall[] => [...calls.values()],
-    waiting: (): string[] => [...waiting],
+    /** Callers waiting (not ringing a seat), queue by queue in the order they will be served. */
+    waiting: (): string[] => acdConfig.queues.flatMap((q) => acd.waitingOrder(q.id)),
     byId: (callId: string): LiveCall | undefined => calls.get(callId),
     /** Runs a step for a call in its lane (used by reconcile). */
     inLane: onLane,
@@ -251,7 +356,8 @@ export function createCallsService(deps: CallsServiceDeps) {
     destroyBridge: effects.destroyBridge,
     async drained(): Promise<void> { await Promise.all([...calls.values()].map((c) => c.lane.drained())); },
     close(): void {
-      for (const live of calls.values()) { clock.clearTimeout(live.greetingTimer); clock.clearTimeout(live.offerTimer); }
+      queue.close();
+      for (const live of calls.values()) { clock.clearTimeout(live.greetingTimer); clock.clearTimeout(live.offerTimer); waitingRoom.close(live); }
     },
   };
 }

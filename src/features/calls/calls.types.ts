@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { TimerHandle } from '../../clock.ts';
 import type { InboundCall } from '../../domain/call-state.ts';
+import type { AcdConfig } from '../../domain/acd/queues.ts';
+import type { AnnouncementPolicy } from '../../domain/acd/wait-estimate.ts';
 import type { CallLane } from './call-lane.ts';
 
 export interface LineSettings {
@@ -19,6 +21,24 @@ export interface CallsSettings {
   greetingGuardMs: number;
   historyDays: number;
   lines: LineSettings[];
+  /** Lines to desks, desks' targets, widening and limits; every line to one general queue when unset. */
+  acd?: AcdConfig;
+  /** Position and wait announcements per queue; off unless a queue turns them on. */
+  announcements?: Record<string, AnnouncementPolicy>;
+  /** Played to a caller an overflow sends to a callback, before the call ends. */
+  overflowMessage?: string;
+}
+
+/** A missed call, for the callback list: abandoned in the queue, sent to a callback by an overflow, or lost. */
+export interface MissedCall {
+  callId: string;
+  callerNumber: string;
+  line: string;
+  queueId: string | null;
+  reason: 'abandoned' | 'overflow' | 'missed';
+  arrivedAt: number;
+  endedAt: number;
+  waitedMs: number;
 }
 
 /** One agent leg rung for a call. */
@@ -45,4 +65,12 @@ export interface LiveCall {
   legs: Map<string, AgentLeg>;
   recording: { name: string; startedAt: number; agentId: string | null } | null;
   finished: boolean;
+  /** The desk the caller waits in (changes when the call overflows to another queue). */
+  queueId?: string;
+  /** Why the call left the queue for a message and a callback. */
+  overflowed?: string;
+  messagePlaybackId?: string | null;
+  messageTimer?: TimerHandle;
+  announceTimer?: TimerHandle;
+  lastAnnouncedAt?: number | null;
 }

@@ -76,7 +76,7 @@ export async function startSimulatedAgents(deps: {
         const user = auth.findAccountByUsername(simulatedUsername(Number(seat.slice(4))));
         if (!user || stopped) return;
         try {
-          tickets.create({ callId: pop.callId, type: 'consultation', category: 'transport/public-transit', description: '咨询公交线路调整情况（模拟来电）' }, user);
+          tickets.create({ callId: pop.callId, type: 'consultation', category: 'traffic/buses', description: '咨询公交线路调整情况（模拟来电）' }, user);
         } catch (error) {
           log.debug({ err: error }, 'simulated ticket not saved');
         }
