@@ -30,7 +30,10 @@ async function main(): Promise<void> {
     '',
     `  12345 hotline is running (${simulated ? 'simulated PBX' : `Asterisk at ${config.ari.url}`})`,
     `  Agent desktop   ${base}/desktop/`,
+    `  Wallboard       ${base}/wallboard/   (wall TV: ${base}/wallboard/?tv=1)`,
     `  Unit portal     ${base}/portal/   (centre review: ${base}/portal/centre.html)`,
+    `  Reports         ${base}/reports/`,
+    `  Recordings      ${base}/recordings/`,
     `  Health          ${base}/health`,
   ];
   if (simulated) {
