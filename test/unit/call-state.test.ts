@@ -158,15 +158,18 @@ describe('inbound call state machine', () => {
     expect(gone.ok && callDurations(gone.call)).toEqual({ waitMs: 12_000, talkMs: null });
   });
 
-  it('when any sequence of events is applied, then an agent is set exactly while offering or connected', () => {
+  it('when any sequence of events is applied, then a live call has an agent exactly while offering or connected, and an ended call keeps the last one for its record', () => {
     fc.assert(fc.property(fc.array(fc.constantFrom(...CALL_EVENT_KINDS), { maxLength: 40 }), (steps) => {
       let call = newInboundCall({ id: 'c', line: '12345', callerNumber: '1', now: T0 });
+      let lastAgent: string | null = null;
       for (const kind of steps) {
         const event = kind === 'agent_offered' ? eventOf(kind) : eventOf(kind, call.agentChannelId ?? 'none');
         const r = transitionCall(call, event, NOW);
         if (!r.ok) continue;
         call = r.call;
-        expect(call.agentId !== null).toBe(call.state === 'offering' || call.state === 'connected');
+        if (call.state !== 'ended') expect(call.agentId !== null).toBe(call.state === 'offering' || call.state === 'connected');
+        else expect(call.agentId !== null).toBe(lastAgent !== null);
+        lastAgent = call.agentId;
         expect(call.endedAt !== null).toBe(call.state === 'ended');
       }
     }));
