@@ -1,9 +1,30 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import BetterSqlite3 from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
 
 export type Database = BetterSqlite3.Database;
+
+/**
+ * The SQLite binding for this Node. better-sqlite3 12 is the last to run on Node 20, but on Node 24 (from 24.19)
+ * its statements abort the process when garbage-collected outside a JavaScript context; 13 (Node-API, Node >= 22)
+ * does not. package.json installs 13 as the optional `better-sqlite3-napi` wherever the engine allows it.
+ */
+function sqliteBinding(): typeof BetterSqlite3 {
+  const require = createRequire(import.meta.url);
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= 22) {
+    try {
+      return require('better-sqlite3-napi') as typeof BetterSqlite3;
+    } catch {
+      process.emitWarning('better-sqlite3-napi (better-sqlite3 13) is not installed: falling back to better-sqlite3 12, which can abort on Node 24; run npm ci on this Node', 'HotlineWarning');
+    }
+  }
+  return require('better-sqlite3') as typeof BetterSqlite3;
+}
+
+const Sqlite = sqliteBinding();
 
 /** The folder holding the numbered migrations that ship with the service. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
@@ -16,7 +37,7 @@ const MIGRATION_FILE = /^(\d{3})_([a-z0-9_]+)\.sql$/;
  * of up to 256 MiB, so a month's reports and their rebuilds do not go back to the disk for every page.
  */
 export function openDatabase(path: string): Database {
-  const db = new BetterSqlite3(path);
+  const db = new Sqlite(path);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
