@@ -45,11 +45,18 @@ export function createStateBar() {
     $('agent-since').textContent = s >= 3600 ? `${Math.floor(s / 3600)}:${mm.slice(-2)}:${ss}` : `${mm}:${ss}`;
   }
 
+  // The HTTP answer to a click and the live connection can arrive in either order: the newer state wins.
+  function apply(view) {
+    if (agent && view.since && agent.since && view.since < agent.since) return;
+    agent = { ...(agent ?? {}), ...view };
+    if (view.reason === undefined) delete agent.reason;
+  }
+
   async function act(fn) {
     showError(null);
     try {
       const result = await fn();
-      if (result && typeof result === 'object' && 'state' in result) agent = { ...agent, ...result };
+      if (result && typeof result === 'object' && 'state' in result) apply(result);
       else await refresh();
       render();
     } catch (error) {
@@ -82,8 +89,7 @@ export function createStateBar() {
     /** A state pushed over the live connection. */
     update(view) {
       if (!view) return;
-      agent = { ...(agent ?? {}), ...view };
-      if (view.reason === undefined) delete agent.reason;
+      apply(view);
       render();
     },
     stop() { clearInterval(tick); },
