@@ -1,6 +1,7 @@
 import { ERRORS, isHotlineError } from './domain/errors.ts';
 import type { ErrorCode } from './domain/errors.ts';
 import { AriError } from './pbx/ari/client.types.ts';
+import { storeFailure } from './store/store-errors.ts';
 
 /** One field that was wrong, in the agent's words and in English. */
 export interface FieldDetail { field: string; message: string; message_en?: string }
@@ -73,7 +74,8 @@ function codeForStatus(status: number): ErrorCode {
 }
 
 /** Turns anything thrown into the catalog's code, status and a body a desktop can show. */
-export function describeError(error: unknown): DescribedError {
+export function describeError(thrown: unknown): DescribedError {
+  const error = storeFailure(thrown) ?? thrown;
   if (isHotlineError(error)) {
     const { fields, ...context } = (error.details ?? {}) as { fields?: unknown } & Record<string, unknown>;
     const details = Array.isArray(fields) ? (fields as FieldDetail[]) : [];

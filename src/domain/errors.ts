@@ -18,6 +18,9 @@ export const ERRORS = {
   ERR_RATE_LIMITED: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests' },
   ERR_INTERNAL: { status: 500, zh: '系统内部错误', en: 'Internal error' },
   ERR_PBX_UNAVAILABLE: { status: 503, zh: '电话交换系统暂不可用', en: 'The telephone exchange is unavailable' },
+  ERR_STORE_BUSY: { status: 503, zh: '数据库繁忙，本次操作未能保存，请稍后重试', en: 'The database is busy: the change could not be saved, try again shortly' },
+  ERR_STORE_UNAVAILABLE: { status: 503, zh: '数据库读写出错，本次操作未能保存，请稍后重试', en: 'The database could not be read or written: the change could not be saved, try again shortly' },
+  ERR_STORE_FULL: { status: 507, zh: '数据库存储空间已满，本次操作未能保存，请联系系统管理员', en: 'The database storage is full: the change could not be saved, contact the system administrator' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

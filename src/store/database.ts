@@ -31,17 +31,31 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta
 
 const MIGRATION_FILE = /^(\d{3})_([a-z0-9_]+)\.sql$/;
 
+/** How long a write waits for a write lock held by another connection before it is refused (SQLITE_BUSY). */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+export interface DatabaseOptions {
+  /** The busy timeout (ms): a write waits this long for a lock held elsewhere, then fails with ERR_STORE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
 /**
  * Opens (creating if needed) the hotline's SQLite file: WAL journal, foreign keys on, 5 s busy timeout;
  * a page cache of up to 64 MiB, temporary tables and sorts in memory, and the file read through a memory map
  * of up to 256 MiB, so a month's reports and their rebuilds do not go back to the disk for every page.
+ * While the timeout runs the process waits (better-sqlite3 is synchronous): it bounds how long a lock held
+ * by another process (a backup, a second service) can stall the hotline before the write is refused.
  */
-export function openDatabase(path: string): Database {
+export function openDatabase(path: string, options: DatabaseOptions = {}): Database {
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 60_000) {
+    throw new RangeError(`busyTimeoutMs must be a whole number of milliseconds from 0 to 60000, not ${String(busyTimeoutMs)}`);
+  }
   const db = new Sqlite(path);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');

@@ -4,6 +4,7 @@ import type { Clock } from '../../clock.ts';
 import { hotlineError } from '../../domain/errors.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import type { AuthRepo } from './auth.repo.ts';
+import { storeFailureKind } from '../../store/store-errors.ts';
 
 export const ROLES = ['agent', 'supervisor', 'unit', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -111,7 +112,12 @@ export function createAuthService(deps: { repo: AuthRepo; clock: Clock; log: Log
       let expiresAt = row.expiresAt;
       if (now - row.lastSeenAt >= SLIDE_AFTER_MS) {
         expiresAt = now + settings.sessionTtlMs;
-        repo.touchSession(key, now, expiresAt);
+        try { repo.touchSession(key, now, expiresAt); } catch (error) {
+          // A database that refuses the write (busy, full) must not turn every request away: the session keeps its expiry.
+          if (storeFailureKind(error) === undefined) throw error;
+          expiresAt = row.expiresAt;
+          log.warn({ err: error }, 'session not extended: the database refused the write');
+        }
       }
       return { id: sessionId, csrfToken: row.csrfToken, expiresAt, account: row.account };
     },
