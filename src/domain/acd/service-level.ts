@@ -5,27 +5,40 @@
  * Definitions (all times in ms in the rows, figures in seconds or shares):
  * - A call is the set of legs sharing a callId. It arrived when its first leg arrived, on that leg's
  *   line; it was answered when any leg was answered; otherwise it was abandoned when any leg was
- *   abandoned, otherwise it ended as an overflow to a message and callback entry (or a failure).
+ *   abandoned; otherwise it overflowed to a callback when its last leg left for a message and a
+ *   callback task (or moved on to another queue and ended there unanswered); otherwise it failed.
+ *   Every call has exactly one of the four outcomes: answered, abandoned, overflowed, failed.
  * - Wait: from arrival to answer, or to the end of the leg (abandon, overflow) when never answered.
  *   For a call it runs from its first arrival; for a queue, from entering that queue.
  * - Short abandon: an abandon whose wait was under `shortAbandonSeconds` (default 5 s): the caller
  *   hung up before a seat could reasonably answer (misdials, hang-ups during the greeting).
  * - Offered: calls (or legs, for a queue or agent) that arrived, less short abandons when
  *   `excludeShortAbandons` is on (the default). Short abandons are still reported on their own.
+ *   Calls that overflowed to a callback and calls that failed stay in offered: they were offered to
+ *   the queue and no agent answered them (GB/T 33358-2016 counts calls offered to the seats).
  * - Answered: offered calls that were answered. Answered within 15 s: answered with a wait of at most
  *   `answerWithinSeconds` (default 15; GB/T 33358-2016 asks for answer within 15 s).
  * - 15秒接通率 rate15 = answered within 15 s / offered. 接通率 answerRate = answered / offered
  *   (the standard asks for at least 95 %). Both are null when nothing was offered.
  * - Abandoned: calls that ended unanswered because the caller hung up, short ones included.
- *   Overflowed: calls that left for a message and callback entry (`callback`) or could not be queued.
+ *   Overflowed (to a callback): calls the queue sent to a message and a callback task (a queue
+ *   overflow or the maximum wait), neither answered nor abandoned. Failed: calls lost with Asterisk
+ *   before an agent answered. For a queue, a leg that moved on to another queue (`overflow`) counts
+ *   as offered to that queue and in none of the four.
  * - ASA: the average wait of answered calls. AHT: the average talk plus wrap-up of answered calls.
  * - Occupancy: (time on a call + time in wrap-up) / logged-in time, logged in meaning every agent
- *   state but offline, paused included; from the agent state intervals, clipped to each hour.
+ *   state but offline, paused included; from the agent state intervals, clipped to each hour. An
+ *   interval runs from one state change of an agent to the next (`agentIntervals`).
  * - Per line and per hour count calls (a call falls in the hour it arrived, in the hotline's time
  *   zone, `utcOffsetMinutes`, Beijing's +480 by default); per queue counts legs; per agent counts the
  *   legs answered by, or ringing, that agent.
  */
 
+/**
+ * How a leg ended: answered by an agent; abandoned by the caller; `overflow`: moved on to another
+ * queue (the call goes on in its next leg); `callback`: overflowed to a message and a callback task;
+ * `failed`: lost with Asterisk before an answer.
+ */
 export type LegOutcome = 'answered' | 'abandoned' | 'overflow' | 'callback' | 'failed';
 
 export interface CallLeg {
@@ -51,6 +64,71 @@ export interface AgentInterval {
   readonly to: number;
 }
 
+/** An agent's state as of `since`, until that agent's next change. */
+export interface AgentStateChange {
+  readonly agentId: string;
+  readonly state: string;
+  readonly since: number;
+}
+
+const ACTIVITIES: ReadonlySet<string> = new Set<AgentActivity>(['ready', 'ringing', 'on_call', 'wrap_up', 'paused', 'offline']);
+
+/** An agent state as the service level counts it; a state it does not know counts as logged in, not busy. */
+export function activityOf(state: string): AgentActivity {
+  return ACTIVITIES.has(state) ? (state as AgentActivity) : 'paused';
+}
+
+/**
+ * One agent's state intervals overlapping [from, to), clipped to it, appended to `out`, from that
+ * agent's changes already in order (by `since`, a tie going to the later one): each holds until the
+ * next, the last until `min(to, now)`; back-to-back intervals of the same state are joined.
+ */
+export function agentIntervalsOf(
+  agentId: string, changes: ReadonlyArray<{ readonly state: string; readonly since: number }>,
+  from: number, to: number, now: number, out: AgentInterval[] = [],
+): AgentInterval[] {
+  const end = Math.min(to, now);
+  let state: AgentActivity | undefined;
+  let openFrom = 0;
+  let openTo = 0;
+  for (let k = 0; k < changes.length; k++) {
+    const next = changes[k + 1];
+    const f = Math.max(changes[k]!.since, from);
+    const t = Math.min(next === undefined ? end : next.since, end);
+    if (!(t > f)) continue;
+    const s = activityOf(changes[k]!.state);
+    if (s === state && openTo === f) { openTo = t; continue; }
+    if (state !== undefined) out.push({ agentId, state, from: openFrom, to: openTo });
+    state = s;
+    openFrom = f;
+    openTo = t;
+  }
+  if (state !== undefined) out.push({ agentId, state, from: openFrom, to: openTo });
+  return out;
+}
+
+/**
+ * Every agent's state intervals overlapping [from, to), clipped to it, from the agents' state changes
+ * in any order: one agent's are taken by `since`, ties in list order (the later one wins), as
+ * `agentIntervalsOf` counts them; agents come in order of id. The changes should include, for each
+ * agent, the last one before `from` (the state held when the period began).
+ */
+export function agentIntervals(changes: readonly AgentStateChange[], from: number, to: number, now: number): AgentInterval[] {
+  const byAgent = new Map<string, AgentStateChange[]>();
+  for (const c of changes) {
+    const list = byAgent.get(c.agentId);
+    if (list === undefined) byAgent.set(c.agentId, [c]);
+    else list.push(c);
+  }
+  const out: AgentInterval[] = [];
+  for (const agentId of [...byAgent.keys()].sort()) {
+    const list = byAgent.get(agentId)!;
+    const sorted = list.map((c, i) => ({ c, i })).sort((a, b) => a.c.since - b.c.since || a.i - b.i).map((x) => x.c);
+    agentIntervalsOf(agentId, sorted, from, to, now, out);
+  }
+  return out;
+}
+
 export interface ServiceLevelOptions {
   readonly answerWithinSeconds: number;
   readonly shortAbandonSeconds: number;
@@ -70,7 +148,10 @@ export interface ServiceLevelFigures {
   readonly answerRate: number | null;
   readonly abandoned: number;
   readonly shortAbandoned: number;
+  /** Overflowed to a message and a callback task: neither answered nor abandoned. */
   readonly overflowed: number;
+  /** Lost with Asterisk before an agent answered. */
+  readonly failed: number;
   readonly asaSeconds: number | null;
   readonly ahtSeconds: number | null;
   readonly occupancy: number | null;
@@ -86,12 +167,12 @@ export interface ServiceLevelReport {
 }
 
 interface Tally {
-  arrived: number; answered: number; within: number; abandoned: number; shortAbandoned: number; overflowed: number;
+  arrived: number; answered: number; within: number; abandoned: number; shortAbandoned: number; overflowed: number; failed: number;
   waitMs: number; handleMs: number; busyMs: number; loggedInMs: number;
 }
 
 const HOUR = 3_600_000;
-const newTally = (): Tally => ({ arrived: 0, answered: 0, within: 0, abandoned: 0, shortAbandoned: 0, overflowed: 0, waitMs: 0, handleMs: 0, busyMs: 0, loggedInMs: 0 });
+const newTally = (): Tally => ({ arrived: 0, answered: 0, within: 0, abandoned: 0, shortAbandoned: 0, overflowed: 0, failed: 0, waitMs: 0, handleMs: 0, busyMs: 0, loggedInMs: 0 });
 
 /** One call (or leg) as counted: its first arrival and how it ended. */
 interface Counted { arrivedAt: number; answeredAt?: number; endedAt: number; outcome: LegOutcome; handleMs: number }
@@ -107,8 +188,10 @@ function add(t: Tally, c: Counted, o: ServiceLevelOptions): void {
   } else if (c.outcome === 'abandoned') {
     t.abandoned++;
     if (waitMs < o.shortAbandonSeconds * 1000) t.shortAbandoned++;
-  } else if (c.outcome !== 'overflow') {
+  } else if (c.outcome === 'callback') {
     t.overflowed++;
+  } else if (c.outcome === 'failed') {
+    t.failed++;
   }
 }
 
@@ -123,6 +206,7 @@ function figures(t: Tally, o: ServiceLevelOptions): ServiceLevelFigures {
     abandoned: t.abandoned,
     shortAbandoned: t.shortAbandoned,
     overflowed: t.overflowed,
+    failed: t.failed,
     asaSeconds: t.answered > 0 ? t.waitMs / t.answered / 1000 : null,
     ahtSeconds: t.answered > 0 ? t.handleMs / t.answered / 1000 : null,
     occupancy: t.loggedInMs > 0 ? t.busyMs / t.loggedInMs : null,

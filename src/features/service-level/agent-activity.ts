@@ -1,8 +1,7 @@
 import type { Bus } from '../../bus.ts';
 import type { Clock } from '../../clock.ts';
+import { activityOf } from '../../domain/acd/service-level.ts';
 import type { AgentActivity as ActivityState, AgentInterval } from '../../domain/acd/service-level.ts';
-
-const STATES = new Set<string>(['ready', 'ringing', 'on_call', 'wrap_up', 'paused', 'offline']);
 
 export interface AgentActivityLog {
   /** Every agent's state intervals overlapping [from, to), clipped to it; a state still held ends at min(to, now). */
@@ -13,9 +12,10 @@ export interface AgentActivityLog {
 interface Current { state: ActivityState; since: number }
 
 /**
- * The agents' state intervals from `agent.state` on the bus, kept for `keepMs` (occupancy in the
- * service level). It lives in memory: it starts with the states the agents have when the service
- * starts, and intervals before that are not known.
+ * The agents' state intervals from `agent.state` on the bus, kept for `keepMs`. It lives in memory:
+ * it starts with the states the agents have when the service starts, and intervals before that are
+ * not known. The service level counts from the database's history instead (`agent-state-log.ts`)
+ * whenever its source has one; this log serves a source without a database.
  */
 export function createAgentActivityLog(deps: {
   bus: Bus;
@@ -28,7 +28,7 @@ export function createAgentActivityLog(deps: {
   let closed: AgentInterval[] = [];
   let oldestKept = 0;
 
-  const asState = (s: string): ActivityState => (STATES.has(s) ? (s as ActivityState) : 'paused');
+  const asState = activityOf;
   for (const a of deps.initial ?? []) current.set(a.agentId, { state: asState(a.state), since: a.since });
 
   function prune(now: number): void {

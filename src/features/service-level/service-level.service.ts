@@ -31,9 +31,13 @@ export interface ServiceLevelService {
 
 export const EMPTY_FIGURES: ServiceLevelFigures = {
   offered: 0, answered: 0, answeredWithin15s: 0, rate15: null, answerRate: null, abandoned: 0, shortAbandoned: 0,
-  overflowed: 0, asaSeconds: null, ahtSeconds: null, occupancy: null,
+  overflowed: 0, failed: 0, asaSeconds: null, ahtSeconds: null, occupancy: null,
 };
 
+/**
+ * The service level of a period. Occupancy comes from the source's agent state history (kept in the
+ * database) when it has one, else from `activity`.
+ */
 export function createServiceLevelService(deps: {
   source: CallLegSource;
   activity?: AgentActivityLog;
@@ -43,9 +47,10 @@ export function createServiceLevelService(deps: {
 }): ServiceLevelService {
   const options: ServiceLevelOptions = { ...DEFAULT_SERVICE_LEVEL_OPTIONS, ...deps.options };
   const { directory } = deps.source;
+  const activity = deps.source.activity ?? deps.activity;
 
   function fromLegs(legs: readonly CallLeg[], from: number, to: number, now: number, occupancy = true): ServiceLevelReport {
-    const intervals = occupancy ? deps.activity?.intervals(from, to, now) ?? [] : [];
+    const intervals = occupancy ? activity?.intervals(from, to, now) ?? [] : [];
     return serviceLevelReport(legs, intervals, options);
   }
 

@@ -1,5 +1,7 @@
 import type { CallLeg, LegOutcome } from '../../domain/acd/service-level.ts';
 import type { Database } from '../../store/database.ts';
+import type { AgentActivityLog } from './agent-activity.ts';
+import { createAgentStateLog } from './agent-state-log.ts';
 
 /** A desk (queue) and the lines routed to it; a line no desk names is a desk of its own. */
 export interface Desk {
@@ -54,16 +56,22 @@ export interface ServiceLevelRow {
   end_reason: string | null;
 }
 
+/** How an unanswered call ended, by its `end_reason`: the queue sent it to a message and a callback, Asterisk was lost, or the caller hung up. */
+export function unansweredOutcome(endReason: string | null): LegOutcome {
+  return endReason === 'overflow' ? 'callback' : endReason === 'pbx_lost' ? 'failed' : 'abandoned';
+}
+
 /**
  * One call's stay in its queue as the service level counts it, from the call's row: answered when an
- * agent answered; abandoned when the caller hung up unanswered; failed when Asterisk was lost under
- * an unanswered call. A call still going has no leg yet (it is counted once it ends). The wrap-up is
- * the line's configured wrap-up.
+ * agent answered; overflowed to a callback when the queue sent it to a message and a callback task
+ * (`end_reason = 'overflow'`: a queue overflow or the maximum wait); failed when Asterisk was lost under
+ * an unanswered call; abandoned when the caller hung up unanswered. A call still going has no leg yet
+ * (it is counted once it ends). The wrap-up is the line's configured wrap-up.
  */
 export function legOfCall(row: ServiceLevelRow, directory: Directory): CallLeg | undefined {
   if (row.ended_at === null) return undefined;
   const answered = row.answered_at !== null;
-  const outcome: LegOutcome = answered ? 'answered' : row.end_reason === 'pbx_lost' ? 'failed' : 'abandoned';
+  const outcome: LegOutcome = answered ? 'answered' : unansweredOutcome(row.end_reason);
   const leg: { -readonly [K in keyof CallLeg]: CallLeg[K] } = {
     callId: row.id,
     line: row.line,
@@ -86,6 +94,8 @@ export interface CallLegSource {
   /** The leg of one call, once it has ended. */
   leg(callId: string): CallLeg | undefined;
   directory: Directory;
+  /** The agents' state history kept in the database (occupancy and time in states survive a restart). */
+  activity?: AgentActivityLog;
 }
 
 export function createCallLegSource(db: Database, directory: Directory): CallLegSource {
@@ -95,6 +105,7 @@ export function createCallLegSource(db: Database, directory: Directory): CallLeg
   const one = db.prepare(`${select} WHERE id = ?`);
   return {
     directory,
+    activity: createAgentStateLog(db),
     legs(from, to) {
       const out: CallLeg[] = [];
       for (const row of inRange.iterate(from, to) as Iterable<ServiceLevelRow>) {
