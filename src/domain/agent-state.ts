@@ -179,3 +179,68 @@ function callIdAfter(agent: AgentStatus, event: AgentEvent, to: AgentState): str
 }
 
 export const transitionAgent = transition;
+
+/** What the agents table keeps of an agent's state, read back when the service starts again. */
+export interface StoredAgentState {
+  readonly state: string;
+  readonly reason: string | null;
+  readonly since: number | null;
+  readonly idleSince: number | null;
+  /** The call offered, talked on or wrapped up. */
+  readonly callId: string | null;
+  /** When the wrap-up under way ends. */
+  readonly wrapUpUntil: number | null;
+}
+
+function isAgentState(state: string): state is AgentState {
+  return (AGENT_STATES as readonly string[]).includes(state);
+}
+
+/**
+ * An agent's status after the service restarted, from what was stored. Ready and paused agents (with
+ * their reason) stay so; a wrap-up goes on for the time it had left, or is over (ready from the moment
+ * it ended); an agent ringing or on a call keeps that call, for the calls recovery to settle. A stored
+ * ringing or on-call state without its call ends as a call would: ringing → ready, on a call → wrap-up.
+ */
+export function restoreAgentStatus(
+  id: string,
+  stored: StoredAgentState,
+  now: number,
+  registered: boolean,
+  rules: AgentRules = DEFAULT_AGENT_RULES,
+): { agent: AgentStatus; effects: AgentEffect[] } {
+  const since = Math.min(stored.since ?? now, now);
+  const base = { id, registered, reason: null, callId: null, idleSince: null, since };
+  const state = isAgentState(stored.state) ? stored.state : 'offline';
+  switch (state) {
+    case 'offline':
+      return { agent: { ...base, state }, effects: [] };
+    case 'ready':
+      return { agent: { ...base, state, idleSince: Math.min(stored.idleSince ?? since, now) }, effects: [] };
+    case 'paused':
+      return { agent: { ...base, state, reason: stored.reason ?? 'paused' }, effects: [] };
+    case 'wrap_up': {
+      const until = stored.wrapUpUntil ?? since + rules.wrapUpMs;
+      if (until > now) {
+        return { agent: { ...base, state, callId: stored.callId }, effects: [{ kind: 'start_wrap_up_timer', ms: until - now }] };
+      }
+      return { agent: { ...base, state: 'ready', since: until, idleSince: until }, effects: [{ kind: 'route_waiting_calls' }] };
+    }
+    case 'ringing':
+      if (stored.callId === null) return { agent: { ...base, state: 'ready', since: now, idleSince: Math.min(stored.idleSince ?? now, now) }, effects: [{ kind: 'route_waiting_calls' }] };
+      return { agent: { ...base, state, callId: stored.callId, idleSince: stored.idleSince === null ? null : Math.min(stored.idleSince, now) }, effects: [] };
+    case 'on_call':
+      if (stored.callId === null) return { agent: { ...base, state: 'wrap_up', since: now }, effects: [{ kind: 'start_wrap_up_timer', ms: rules.wrapUpMs }] };
+      return { agent: { ...base, state, callId: stored.callId }, effects: [] };
+  }
+}
+
+/**
+ * The calls recovery found the agent's seat ringing for, or talking on, a call that outlived a restart:
+ * the agent's status says so whatever was stored (a state written a moment before the stop may lag).
+ */
+export function resumeAgentCall(agent: AgentStatus, callId: string, state: 'ringing' | 'on_call', now: number): AgentStatus {
+  if (agent.state === state && agent.callId === callId) return agent;
+  const idle = state === 'ringing' ? (agent.idleSince ?? now) : null;
+  return { ...agent, state, reason: null, since: agent.state === state ? agent.since : now, idleSince: idle, callId };
+}

@@ -3,7 +3,7 @@ export type CallState = (typeof CALL_STATES)[number];
 
 export const CALL_EVENT_KINDS = [
   'stasis_start', 'greeting_done', 'agent_offered', 'agent_answered', 'agent_failed',
-  'caller_hangup', 'agent_hangup', 'pbx_lost',
+  'caller_hangup', 'agent_hangup', 'pbx_lost', 'agent_released',
 ] as const;
 export type CallEventKind = (typeof CALL_EVENT_KINDS)[number];
 
@@ -13,6 +13,8 @@ export type AgentFailure = 'no_answer' | 'busy' | 'unreachable';
  * What can happen to an inbound call. `agent_hangup` while the seat still rings means the seat
  * declined, and counts as the agent being busy. Events about an agent leg carry its channel id, so
  * news about an earlier, abandoned offer is refused instead of disturbing the current one.
+ * `agent_released` is the agent leaving a connected call that goes on without them (三方通话: the
+ * citizen and a unit's contact stay connected); the call then ends when the caller hangs up.
  */
 export type CallEvent =
   | { kind: 'stasis_start'; channelId: string }
@@ -22,7 +24,8 @@ export type CallEvent =
   | { kind: 'agent_failed'; agentChannelId: string; reason: AgentFailure }
   | { kind: 'caller_hangup' }
   | { kind: 'agent_hangup'; agentChannelId: string }
-  | { kind: 'pbx_lost' };
+  | { kind: 'pbx_lost' }
+  | { kind: 'agent_released'; agentChannelId: string };
 
 export type CallEndReason = 'abandoned' | 'caller_hangup' | 'agent_hangup' | 'pbx_lost';
 
@@ -53,6 +56,8 @@ export type CallEffect =
   | { kind: 'start_offer_timer'; ms: number }
   | { kind: 'stop_offer_timer' }
   | { kind: 'hang_up_agent_leg'; agentChannelId: string }
+  /** The leg stays up (its owner hangs it up) but no longer belongs to the call. */
+  | { kind: 'release_agent_leg'; agentChannelId: string }
   | { kind: 'agent_missed'; agentId: string; reason: AgentFailure }
   | { kind: 'withdraw_offer'; agentId: string }
   | { kind: 'connect_agent'; agentId: string; agentChannelId: string }
@@ -81,7 +86,7 @@ export const CALL_TRANSITIONS = {
   offering: {
     agent_answered: 'connected', agent_failed: 'queued', agent_hangup: 'queued', caller_hangup: 'ended', pbx_lost: 'ended',
   },
-  connected: { caller_hangup: 'ended', agent_hangup: 'ended', pbx_lost: 'ended' },
+  connected: { caller_hangup: 'ended', agent_hangup: 'ended', pbx_lost: 'ended', agent_released: 'connected' },
   ended: {},
 } as const satisfies Record<CallState, Partial<Record<CallEventKind, CallState>>>;
 
@@ -111,6 +116,7 @@ export function transitionCall(
   if ('agentChannelId' in event && event.kind !== 'agent_offered' && event.agentChannelId !== call.agentChannelId) {
     return { ok: false, refused: 'other_agent_leg' };
   }
+  if (event.kind === 'agent_released' && call.agentId === null) return { ok: false, refused: 'no_agent' };
   const agentId = call.agentId ?? '';
   const agentChannelId = call.agentChannelId ?? '';
 
@@ -155,9 +161,14 @@ export function transitionCall(
     case 'pbx_lost': {
       const effects: CallEffect[] = [];
       if (from === 'offering') effects.push({ kind: 'stop_offer_timer' }, { kind: 'withdraw_offer', agentId });
-      if (from === 'connected') effects.push({ kind: 'agent_call_ended', agentId });
+      if (from === 'connected' && call.agentId !== null) effects.push({ kind: 'agent_call_ended', agentId });
       return done(ended(call, now, 'pbx_lost'), effects);
     }
+    case 'agent_released':
+      return done({ ...call, agentId: null, agentChannelId: null }, [
+        { kind: 'release_agent_leg', agentChannelId },
+        { kind: 'agent_call_ended', agentId },
+      ]);
   }
 }
 
@@ -176,6 +187,7 @@ function callerHangupEffects(call: InboundCall): CallEffect[] {
         { kind: 'mark_abandoned' },
       ];
     case 'connected':
+      if (call.agentId === null) return [{ kind: 'stop_recording' }, { kind: 'destroy_bridges' }];
       return [
         { kind: 'stop_recording' },
         { kind: 'hang_up_agent_leg', agentChannelId },

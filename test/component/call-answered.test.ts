@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/sim/index.ts';
+import type { Simulator } from '../../src/sim/types.ts';
+import type { LineSettings, RatingHandoff } from '../../src/features/calls/calls.types.ts';
 import { expectClean, openDesktop, startHarness, waitFor } from './call-harness.ts';
 import type { Harness } from './call-harness.ts';
+import { GREETING as RIG_GREETING, startCallsRig } from './call-restart-rig.ts';
+import type { CallsRig } from './call-restart-rig.ts';
 
 describe('an answered call', () => {
   let h: Harness | undefined;
@@ -60,5 +66,66 @@ describe('an answered call', () => {
 
     await waitFor('agent back to ready after wrap-up', () => h!.hotline.agents.get(a.agentId)?.state === 'ready', 4000);
     deskA.close(); deskB.close();
+  });
+});
+
+describe('the hand-off for the after-call rating (一次一评)', () => {
+  let sim: Simulator | undefined;
+  let rig: CallsRig | undefined;
+  let dir = '';
+  afterEach(async () => {
+    await rig?.stop();
+    await sim?.close();
+    rmSync(dir, { recursive: true, force: true });
+    rig = undefined;
+    sim = undefined;
+  });
+
+  async function talkEndedByAgent(rateAfterCall: (h: RatingHandoff) => boolean, line: Partial<LineSettings> = { rateAfterCall: true }) {
+    dir = mkdtempSync(join(tmpdir(), 'hotline-rating-'));
+    sim = await startSimulator({ sounds: { [RIG_GREETING]: 100 }, dialplan: [{ line: '12345', app: 'hotline', args: ['inbound', '12345'] }] });
+    sim.control.registerPhone('seat-anna', { mode: 'answer', ringMs: 100, talkMs: 600 });
+    rig = await startCallsRig({ sim, dbPath: join(dir, 'hotline.sqlite'), line, rateAfterCall });
+    await rig.addAgent('anna');
+    const { channelId } = sim.control.placeCall({ line: '12345', from: '13800138009' });
+    const callId = (await waitFor('the call taken', () => rig!.calls.live()[0])).call.id;
+    await waitFor('the call over', () => rig!.repo.call(callId)?.state === 'ended', 8000);
+    await rig.calls.drained();
+    return { callId, caller: channelId! };
+  }
+
+  it('when the agent hangs up first on a line that rates its calls, then the caller stays up in no bridge, is handed over and is no longer the calls service\'s', async () => {
+    const handoffs: RatingHandoff[] = [];
+    const { callId, caller } = await talkEndedByAgent((h) => { handoffs.push(h); return true; });
+    expect(handoffs).toEqual([{ callId, callerChannelId: caller, line: '12345', agentId: 'anna' }]);
+    const channel = sim!.control.channels().find((c) => c.id === caller);
+    expect(channel).toMatchObject({ inStasis: true });
+    expect(channel?.bridgeId).toBeUndefined();
+    expect(sim!.control.bridges()).toEqual([]);
+    expect(rig!.calls.owns(caller)).toBe(false);
+    expect(rig!.repo.call(callId)).toMatchObject({ end_reason: 'agent_hangup' });
+    expect(rig!.agents.get('anna')?.state).toMatch(/wrap_up|ready/);
+    expect(rig!.collected).toEqual([callId]);
+    sim!.control.remoteHangup(caller);
+    await waitFor('the caller gone', () => sim!.control.channels().length === 0);
+    await rig!.calls.drained();
+    expect(rig!.calls.live()).toEqual([]);
+    expect(rig!.db.prepare('SELECT COUNT(*) AS n FROM calls').get()).toEqual({ n: 1 });
+  });
+
+  const declines = (): boolean => false;
+  const fails = (): boolean => { throw new Error('survey unavailable'); };
+  it.each([['declines', declines], ['throws', fails]] as const)('when the rating %s, then the caller is hung up as before', async (_name, rate) => {
+    const { callId, caller } = await talkEndedByAgent(rate);
+    await waitFor('the caller hung up', () => !sim!.control.channels().some((c) => c.id === caller));
+    expect(sim!.control.bridges()).toEqual([]);
+    expect(rig!.repo.call(callId)).toMatchObject({ end_reason: 'agent_hangup' });
+  });
+
+  it('when the line does not rate its calls, then the rating is never asked and the caller is hung up', async () => {
+    const handoffs: RatingHandoff[] = [];
+    const { caller } = await talkEndedByAgent((h) => { handoffs.push(h); return true; }, {});
+    await waitFor('the caller hung up', () => !sim!.control.channels().some((c) => c.id === caller));
+    expect(handoffs).toEqual([]);
   });
 });

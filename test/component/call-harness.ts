@@ -25,7 +25,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { tuning?: Partial<HotlineTuning>; wrapUpSeconds?: number } = {}): Promise<Harness> {
+export async function startHarness(opts: { tuning?: Partial<HotlineTuning>; wrapUpSeconds?: number; rateAfterCall?: boolean } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'hotline-calls-'));
   const config = loadConfig({
     env: {},
@@ -34,7 +34,7 @@ export async function startHarness(opts: { tuning?: Partial<HotlineTuning>; wrap
       pbx: { mode: 'simulator' },
       database: { path: join(dir, 'hotline.sqlite') },
       recordings: { dir: join(dir, 'recordings') },
-      lines: [{ number: '12345', wrapUpSeconds: opts.wrapUpSeconds ?? 1 }],
+      lines: [{ number: '12345', wrapUpSeconds: opts.wrapUpSeconds ?? 1, rateAfterCall: opts.rateAfterCall ?? false }],
       log: { level: 'silent' },
     },
   });

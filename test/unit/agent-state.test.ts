@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  AGENT_EVENT_KINDS, AGENT_STATES, AGENT_TRANSITIONS, newAgentStatus, transition,
-  type AgentEvent, type AgentEventKind, type AgentState, type AgentStatus,
+  AGENT_EVENT_KINDS, AGENT_STATES, AGENT_TRANSITIONS, newAgentStatus, restoreAgentStatus, resumeAgentCall, transition,
+  type AgentEvent, type StoredAgentState, type AgentEventKind, type AgentState, type AgentStatus,
 } from '../../src/domain/agent-state.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 1, 0, 0);
@@ -154,5 +154,66 @@ describe('agent state machine', () => {
         if (agent.state === 'ready') expect(agent.idleSince).not.toBeNull();
       }
     }));
+  });
+});
+
+describe('agent status after a restart', () => {
+  const stored = (over: Partial<StoredAgentState>): StoredAgentState => ({
+    state: 'offline', reason: null, since: T0, idleSince: null, callId: null, wrapUpUntil: null, ...over,
+  });
+  const rules = { wrapUpMs: 15_000, noAnswerPauseReason: 'no_answer' };
+
+  it.each([
+    ['offline', stored({}), { state: 'offline', reason: null, since: T0, callId: null }, []],
+    ['ready', stored({ state: 'ready', idleSince: T0 - 9_000 }), { state: 'ready', idleSince: T0 - 9_000, since: T0 }, []],
+    ['paused with its reason', stored({ state: 'paused', reason: 'training' }), { state: 'paused', reason: 'training', since: T0 }, []],
+    ['paused without a reason', stored({ state: 'paused' }), { state: 'paused', reason: 'paused' }, []],
+    ['an unknown state', stored({ state: 'dancing', callId: 'c1' }), { state: 'offline', callId: null }, []],
+    ['ringing for a call', stored({ state: 'ringing', callId: 'c1', idleSince: T0 - 1_000 }), { state: 'ringing', callId: 'c1', idleSince: T0 - 1_000 }, []],
+    ['on a call', stored({ state: 'on_call', callId: 'c1' }), { state: 'on_call', callId: 'c1', since: T0, idleSince: null }, []],
+    ['ringing for no known call', stored({ state: 'ringing' }), { state: 'ready', since: NOW, callId: null }, [{ kind: 'route_waiting_calls' }]],
+    ['on no known call', stored({ state: 'on_call' }), { state: 'wrap_up', since: NOW }, [{ kind: 'start_wrap_up_timer', ms: 15_000 }]],
+  ] as const)('when the stored state is %s, then the agent comes back as %j', (_name, s, expected, effects) => {
+    const r = restoreAgentStatus('a1', s, NOW, true, rules);
+    expect(r.agent).toMatchObject({ id: 'a1', registered: true, ...expected });
+    expect(r.effects).toEqual(effects);
+  });
+
+  it('when a wrap-up had time left, then it goes on for exactly that time', () => {
+    const r = restoreAgentStatus('a1', stored({ state: 'wrap_up', callId: 'c1', since: NOW - 4_000, wrapUpUntil: NOW + 6_000 }), NOW, false, rules);
+    expect(r.agent).toMatchObject({ state: 'wrap_up', callId: 'c1', since: NOW - 4_000, registered: false });
+    expect(r.effects).toEqual([{ kind: 'start_wrap_up_timer', ms: 6_000 }]);
+  });
+
+  it('when a wrap-up without a stored end started 5 s ago, then the default wrap-up time decides what is left', () => {
+    const r = restoreAgentStatus('a1', stored({ state: 'wrap_up', callId: 'c1', since: NOW - 5_000 }), NOW, true, rules);
+    expect(r.effects).toEqual([{ kind: 'start_wrap_up_timer', ms: 10_000 }]);
+  });
+
+  it('when the wrap-up ran out while the service was down, then the agent is ready since it ran out and calls are routed', () => {
+    const r = restoreAgentStatus('a1', stored({ state: 'wrap_up', callId: 'c1', since: NOW - 20_000, wrapUpUntil: NOW - 5_000 }), NOW, true, rules);
+    expect(r.agent).toMatchObject({ state: 'ready', since: NOW - 5_000, idleSince: NOW - 5_000, callId: null });
+    expect(r.effects).toEqual([{ kind: 'route_waiting_calls' }]);
+  });
+
+  it('when a stored time lies in the future, then it is taken as now', () => {
+    const r = restoreAgentStatus('a1', stored({ state: 'ready', since: NOW + 50_000, idleSince: NOW + 60_000 }), NOW, true, rules);
+    expect(r.agent).toMatchObject({ since: NOW, idleSince: NOW });
+  });
+
+  it('when a restored ringing agent gets the call\'s news, then the machine accepts it as for any offer', () => {
+    const r = restoreAgentStatus('a1', stored({ state: 'ringing', callId: 'c1', idleSince: T0 }), NOW, true, rules);
+    const t = transition(r.agent, { kind: 'offer_withdrawn', callId: 'c1' }, NOW + 1);
+    expect(t).toMatchObject({ ok: true, agent: { state: 'ready', idleSince: T0 } });
+    expect(transition(r.agent, { kind: 'answered', callId: 'c2' }, NOW + 1)).toEqual({ ok: false, refused: 'other_call' });
+  });
+
+  it('when the recovery finds the agent on a call, then the status names that call whatever was stored', () => {
+    const ready = agentIn('ready');
+    expect(resumeAgentCall(ready, 'c9', 'on_call', NOW)).toMatchObject({ state: 'on_call', callId: 'c9', since: NOW, idleSince: null, reason: null });
+    expect(resumeAgentCall(ready, 'c9', 'ringing', NOW)).toMatchObject({ state: 'ringing', callId: 'c9', idleSince: T0 - 5_000 });
+    const onCall = agentIn('on_call');
+    expect(resumeAgentCall(onCall, 'c1', 'on_call', NOW)).toBe(onCall);
+    expect(resumeAgentCall(agentIn('paused'), 'c1', 'ringing', NOW)).toMatchObject({ state: 'ringing', reason: null, idleSince: NOW });
   });
 });

@@ -27,7 +27,7 @@ function eventOf(kind: CallEventKind, agentChannelId = 'hl-agent-1'): CallEvent 
   switch (kind) {
     case 'stasis_start': return { kind, channelId: 'hl-caller-1' };
     case 'agent_offered': return { kind, agentId: 'a9', agentChannelId: 'hl-agent-2' };
-    case 'agent_answered': case 'agent_hangup': return { kind, agentChannelId };
+    case 'agent_answered': case 'agent_hangup': case 'agent_released': return { kind, agentChannelId };
     case 'agent_failed': return { kind, agentChannelId, reason: 'no_answer' };
     default: return { kind } as CallEvent;
   }
@@ -35,13 +35,13 @@ function eventOf(kind: CallEventKind, agentChannelId = 'hl-agent-1'): CallEvent 
 
 // Every (state, event) pair, written out by hand: '-' means refused.
 const EXPECTED: Record<CallState, string> = {
-  //          stasis   greetd  offered  answered  failed hangupC hangupA pbxlost
-  arriving:  'greeting -       -        -         -      ended   -       ended',
-  greeting:  '-        queued  -        -         -      ended   -       ended',
-  queued:    '-        -       offering -         -      ended   -       ended',
-  offering:  '-        -       -        connected queued ended   queued  ended',
-  connected: '-        -       -        -         -      ended   ended   ended',
-  ended:     '-        -       -        -         -      -       -       -',
+  //          stasis   greetd  offered  answered  failed hangupC hangupA pbxlost released
+  arriving:  'greeting -       -        -         -      ended   -       ended   -',
+  greeting:  '-        queued  -        -         -      ended   -       ended   -',
+  queued:    '-        -       offering -         -      ended   -       ended   -',
+  offering:  '-        -       -        connected queued ended   queued  ended   -',
+  connected: '-        -       -        -         -      ended   ended   ended   connected',
+  ended:     '-        -       -        -         -      -       -       -       -',
 };
 
 const pairs = CALL_STATES.flatMap((state) => {
@@ -145,10 +145,30 @@ describe('inbound call state machine', () => {
     expect(transitionCall(callIn('queued'), { kind: 'pbx_lost' }, NOW)).toMatchObject({ call: { endReason: 'pbx_lost' } });
   });
 
+  it('when the agent leaves a connected call, then the call goes on without an agent and the agent wraps up', () => {
+    const r = transitionCall(callIn('connected'), eventOf('agent_released'), NOW);
+    expect(r).toEqual({
+      ok: true, call: expect.objectContaining({ state: 'connected', agentId: null, agentChannelId: null, answeredAt: T0 + 8_000 }),
+      effects: [{ kind: 'release_agent_leg', agentChannelId: 'hl-agent-1' }, { kind: 'agent_call_ended', agentId: 'a7' }],
+    });
+    const again = r.ok ? transitionCall(r.call, eventOf('agent_released'), NOW) : r;
+    expect(again).toEqual({ ok: false, refused: 'other_agent_leg' });
+  });
+
+  it('when the caller hangs up after the agent left, then the call ends with no agent leg to hang up and no second wrap-up', () => {
+    const released = transitionCall(callIn('connected'), eventOf('agent_released'), NOW);
+    const r = released.ok ? transitionCall(released.call, { kind: 'caller_hangup' }, NOW + 5_000) : released;
+    expect(r).toMatchObject({ ok: true, call: { state: 'ended', endReason: 'caller_hangup', endedAt: NOW + 5_000 } });
+    expect(kinds(r)).toEqual(['stop_recording', 'destroy_bridges']);
+    const lost = released.ok ? transitionCall(released.call, { kind: 'pbx_lost' }, NOW) : released;
+    expect(kinds(lost)).toEqual([]);
+  });
+
   it('when news comes about an earlier agent leg, then it is refused', () => {
     for (const kind of ['agent_answered', 'agent_failed', 'agent_hangup'] as const) {
       expect(transitionCall(callIn('offering'), eventOf(kind, 'hl-agent-old'), NOW)).toEqual({ ok: false, refused: 'other_agent_leg' });
     }
+    expect(transitionCall(callIn('connected'), eventOf('agent_released', 'hl-agent-old'), NOW)).toEqual({ ok: false, refused: 'other_agent_leg' });
   });
 
   it('when a call is answered after 8 s and ends 12 s after arrival, then wait is 8 s and talk 4 s', () => {
@@ -158,16 +178,18 @@ describe('inbound call state machine', () => {
     expect(gone.ok && callDurations(gone.call)).toEqual({ waitMs: 12_000, talkMs: null });
   });
 
-  it('when any sequence of events is applied, then a live call has an agent exactly while offering or connected, and an ended call keeps the last one for its record', () => {
+  it('when any sequence of events is applied, then a live call has an agent exactly while offering or connected (until the agent leaves), and an ended call keeps the last one for its record', () => {
     fc.assert(fc.property(fc.array(fc.constantFrom(...CALL_EVENT_KINDS), { maxLength: 40 }), (steps) => {
       let call = newInboundCall({ id: 'c', line: '12345', callerNumber: '1', now: T0 });
       let lastAgent: string | null = null;
+      let released = false;
       for (const kind of steps) {
         const event = kind === 'agent_offered' ? eventOf(kind) : eventOf(kind, call.agentChannelId ?? 'none');
         const r = transitionCall(call, event, NOW);
         if (!r.ok) continue;
         call = r.call;
-        if (call.state !== 'ended') expect(call.agentId !== null).toBe(call.state === 'offering' || call.state === 'connected');
+        if (kind === 'agent_released') released = true;
+        if (call.state !== 'ended') expect(call.agentId !== null).toBe(call.state === 'offering' || (call.state === 'connected' && !released));
         else expect(call.agentId !== null).toBe(lastAgent !== null);
         lastAgent = call.agentId;
         expect(call.endedAt !== null).toBe(call.state === 'ended');

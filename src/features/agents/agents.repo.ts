@@ -1,4 +1,5 @@
 import type { Database } from '../../store/database.ts';
+import type { StoredAgentState } from '../../domain/agent-state.ts';
 
 /** An agent account: a person (bound to a user with the agent role) and the seat assigned to them. */
 export interface AgentAccount {
@@ -15,10 +16,28 @@ export interface AgentsRepo {
   byId(agentId: string): AgentAccount | undefined;
   byUser(userId: string): AgentAccount | undefined;
   create(account: AgentAccount): void;
-  saveState(agentId: string, state: string, reason: string | null, since: number, idleSince: number | null): void;
+  saveState(agentId: string, state: AgentStateRecord): void;
+  /** Every agent's stored state and the seat they were logged in at, for a restart. */
+  storedStates(): Map<string, StoredAgentState & { seat: string | null }>;
   /** Skill levels stored for each agent that has any. */
   skillLevels(): Map<string, Record<string, number>>;
   saveSkillLevels(agentId: string, levels: Readonly<Record<string, number>>): void;
+}
+
+/** One agent's state as written to the agents table. */
+export interface AgentStateRecord {
+  state: string;
+  reason: string | null;
+  since: number;
+  idleSince: number | null;
+  callId: string | null;
+  wrapUpUntil: number | null;
+  seat: string | null;
+}
+
+interface StoredRow {
+  id: string; state: string; state_reason: string | null; state_since: number | null; idle_since: number | null;
+  call_id: string | null; wrap_up_until: number | null; logged_in_seat: string | null;
 }
 
 interface AgentDbRow { id: string; user_id: string | null; name: string; seat: string; skills: string }
@@ -35,7 +54,10 @@ export function createAgentsRepo(db: Database): AgentsRepo {
   const byUser = db.prepare('SELECT id, user_id, name, seat, skills FROM agents WHERE user_id = ?');
   const insert = db.prepare(`INSERT INTO agents (id, user_id, name, seat, skills) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, name = excluded.name, seat = excluded.seat, skills = excluded.skills`);
-  const saveState = db.prepare('UPDATE agents SET state = ?, state_reason = ?, state_since = ?, idle_since = ? WHERE id = ?');
+  const saveState = db.prepare(`UPDATE agents SET state = ?, state_reason = ?, state_since = ?, idle_since = ?, call_id = ?,
+    wrap_up_until = ?, logged_in_seat = ? WHERE id = ?`);
+  const stored = db.prepare(`SELECT id, state, state_reason, state_since, idle_since, call_id, wrap_up_until, logged_in_seat
+    FROM agents ORDER BY id`);
   const levels = db.prepare('SELECT agent_id, skill, level FROM agent_skills ORDER BY agent_id, skill');
   const clearLevels = db.prepare('DELETE FROM agent_skills WHERE agent_id = ?');
   const addLevel = db.prepare('INSERT INTO agent_skills (agent_id, skill, level) VALUES (?, ?, ?)');
@@ -58,6 +80,16 @@ export function createAgentsRepo(db: Database): AgentsRepo {
     byId: (agentId) => { const r = byId.get(agentId) as AgentDbRow | undefined; return r ? account(r) : undefined; },
     byUser: (userId) => { const r = byUser.get(userId) as AgentDbRow | undefined; return r ? account(r) : undefined; },
     create(a) { insert.run(a.id, a.userId, a.name, a.seat, JSON.stringify(a.skills)); },
-    saveState(agentId, state, reason, since, idleSince) { saveState.run(state, reason, since, idleSince, agentId); },
+    saveState(agentId, s) { saveState.run(s.state, s.reason, s.since, s.idleSince, s.callId, s.wrapUpUntil, s.seat, agentId); },
+    storedStates() {
+      const out = new Map<string, StoredAgentState & { seat: string | null }>();
+      for (const r of stored.iterate() as Iterable<StoredRow>) {
+        out.set(r.id, {
+          state: r.state, reason: r.state_reason, since: r.state_since, idleSince: r.idle_since,
+          callId: r.call_id, wrapUpUntil: r.wrap_up_until, seat: r.logged_in_seat,
+        });
+      }
+      return out;
+    },
   };
 }

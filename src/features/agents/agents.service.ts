@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Bus } from '../../bus.ts';
 import type { Clock, TimerHandle } from '../../clock.ts';
-import { newAgentStatus, transitionAgent } from '../../domain/agent-state.ts';
-import type { AgentEvent, AgentStatus, AgentTransition } from '../../domain/agent-state.ts';
+import { newAgentStatus, restoreAgentStatus, resumeAgentCall, transitionAgent } from '../../domain/agent-state.ts';
+import type { AgentEffect, AgentEvent, AgentStatus, AgentTransition } from '../../domain/agent-state.ts';
 import type { SkillLevels } from '../../domain/acd/queues.ts';
 import { pickAgent } from '../../domain/routing.ts';
 import { err, hotlineError, ok } from '../../domain/errors.ts';
@@ -56,6 +56,8 @@ interface Seated {
   seat: string;
   status: AgentStatus;
   wrapUpTimer: TimerHandle | undefined;
+  /** When the wrap-up under way ends (stored, so a restart gives the agent only what was left). */
+  wrapUpUntil: number | null;
   log: Logger;
 }
 
@@ -84,22 +86,58 @@ export function createAgentsService(deps: AgentsServiceDeps) {
     if (a.account.userId) byUser.set(a.account.userId, a.account.id);
   }
 
+  const rules = () => ({ wrapUpMs: deps.wrapUpMs, noAnswerPauseReason: 'no_answer' });
+
+  function persist(a: Seated): void {
+    const s = a.status;
+    repo.saveState(s.id, {
+      state: s.state, reason: s.reason, since: s.since, idleSince: s.idleSince, callId: s.callId,
+      wrapUpUntil: s.state === 'wrap_up' ? a.wrapUpUntil : null, seat: s.state === 'offline' ? null : a.seat,
+    });
+  }
+
   function adopt(account: AgentAccount): Seated {
     const known = agents.get(account.id);
     if (known) return known;
     const registered = seatRegistered.get(account.seat) ?? false;
     const a: Seated = {
       account, seat: account.seat, status: newAgentStatus(account.id, clock.now(), registered),
-      wrapUpTimer: undefined, log: log.child({ agentId: account.id }),
+      wrapUpTimer: undefined, wrapUpUntil: null, log: log.child({ agentId: account.id }),
     };
     remember(a);
-    repo.saveState(account.id, 'offline', null, a.status.since, null);
+    persist(a);
     return a;
   }
 
-  /** Takes in every agent account in the database (new ones too; known ones keep their state). */
+  function startWrapUpTimer(a: Seated, ms: number): void {
+    clock.clearTimeout(a.wrapUpTimer);
+    a.wrapUpUntil = clock.now() + ms;
+    a.wrapUpTimer = clock.setTimeout(() => { a.wrapUpTimer = undefined; apply(a.account.id, { kind: 'wrap_up_done' }); }, ms);
+  }
+
+  /**
+   * Takes in every agent account in the database (new ones too; known ones keep their state). An agent
+   * not yet known to this process comes back in the state stored for it: ready, paused with its reason,
+   * the rest of a wrap-up, or ringing / on a call for the calls recovery to settle.
+   */
   function load(): void {
-    for (const account of repo.all()) adopt(account);
+    const stored = repo.storedStates();
+    const now = clock.now();
+    const counts: Record<string, number> = {};
+    for (const account of repo.all()) {
+      if (agents.has(account.id)) continue;
+      const before = stored.get(account.id);
+      if (!before || before.state === 'offline') { adopt(account); continue; }
+      const seat = before.seat ?? account.seat;
+      const r = restoreAgentStatus(account.id, before, now, seatRegistered.get(seat) ?? false, rules());
+      const a: Seated = { account, seat, status: r.agent, wrapUpTimer: undefined, wrapUpUntil: null, log: log.child({ agentId: account.id }) };
+      remember(a);
+      for (const effect of r.effects) if (effect.kind === 'start_wrap_up_timer') startWrapUpTimer(a, effect.ms);
+      persist(a);
+      counts[a.status.state] = (counts[a.status.state] ?? 0) + 1;
+      a.log.info({ state: a.status.state, reason: a.status.reason, callId: a.status.callId, seat }, 'agent state restored');
+    }
+    if (Object.keys(counts).length > 0) log.info({ restored: counts }, 'agent states restored');
   }
 
   function find(agentId: string): Seated | undefined {
@@ -128,18 +166,19 @@ export function createAgentsService(deps: AgentsServiceDeps) {
       return t;
     }
     a.status = t.agent;
+    const wrapUp = t.effects.find((e): e is Extract<AgentEffect, { kind: 'start_wrap_up_timer' }> => e.kind === 'start_wrap_up_timer');
+    if (wrapUp) a.wrapUpUntil = clock.now() + wrapUp.ms;
     const changed = before.state !== t.agent.state || before.reason !== t.agent.reason || before.registered !== t.agent.registered;
     if (changed || before.idleSince !== t.agent.idleSince) hooks.stateChanged(t.agent);
-    if (before.state !== t.agent.state || before.reason !== t.agent.reason) {
+    if (before.state !== t.agent.state || before.reason !== t.agent.reason || wrapUp) {
       a.log.info({ from: before.state, to: t.agent.state, reason: t.agent.reason, event: event.kind }, 'agent state changed');
-      repo.saveState(agentId, t.agent.state, t.agent.reason, t.agent.since, t.agent.idleSince);
+      persist(a);
     }
     if (changed) publish(a);
     for (const effect of t.effects) {
       switch (effect.kind) {
         case 'start_wrap_up_timer':
-          clock.clearTimeout(a.wrapUpTimer);
-          a.wrapUpTimer = clock.setTimeout(() => { a.wrapUpTimer = undefined; apply(agentId, { kind: 'wrap_up_done' }); }, effect.ms);
+          startWrapUpTimer(a, effect.ms);
           break;
         case 'cancel_wrap_up_timer':
           clock.clearTimeout(a.wrapUpTimer);
@@ -179,6 +218,8 @@ export function createAgentsService(deps: AgentsServiceDeps) {
     if (a.status.state === 'offline') {
       const t = apply(agentId, { kind: 'login' });
       if (!t.ok) return refusal(a, t.refused);
+    } else {
+      persist(a);
     }
     a.log.info({ seat: wanted, registered }, 'agent logged in');
     return ok(view(a));
@@ -241,9 +282,51 @@ export function createAgentsService(deps: AgentsServiceDeps) {
     return ok(now);
   }
 
+  /**
+   * After a restart the calls recovery found this agent's seat ringing for, or talking on, a call that
+   * is still going: the agent's status names that call (whatever was stored a moment before the stop).
+   */
+  function resumeCall(agentId: string, callId: string, state: 'ringing' | 'on_call'): boolean {
+    const a = agents.get(agentId);
+    if (!a) return false;
+    const before = a.status;
+    const next = resumeAgentCall(before, callId, state, clock.now());
+    if (next === before) return true;
+    clock.clearTimeout(a.wrapUpTimer);
+    a.wrapUpTimer = undefined;
+    a.status = next;
+    hooks.stateChanged(next);
+    persist(a);
+    publish(a);
+    a.log.info({ from: before.state, to: next.state, callId }, 'agent put back on a recovered call');
+    return true;
+  }
+
+  /**
+   * After the calls recovery: an agent still ringing for, or on, a call that did not come back ends it
+   * as a normal end would (ringing → ready, on a call → wrap-up of the call's line and agent.call_ended).
+   * Returns how many.
+   */
+  function settleAfterRestart(isLive: (agentId: string, callId: string) => boolean, wrapUpMsOf?: (callId: string) => number | undefined): number {
+    let settled = 0;
+    for (const a of [...agents.values()]) {
+      const s = a.status;
+      if ((s.state !== 'ringing' && s.state !== 'on_call') || s.callId === null || isLive(s.id, s.callId)) continue;
+      settled++;
+      const callId = s.callId;
+      if (s.state === 'ringing') { apply(s.id, { kind: 'offer_withdrawn', callId }, { cancelOffer: false }); continue; }
+      const wrapUpMs = wrapUpMsOf?.(callId);
+      apply(s.id, { kind: 'call_ended', callId }, wrapUpMs === undefined ? {} : { wrapUpMs });
+      bus.publish('agent.call_ended', { agentId: s.id, callId, endedAt: clock.now() });
+    }
+    return settled;
+  }
+
   return {
     load,
     apply,
+    resumeCall,
+    settleAfterRestart,
     skillsOf,
     setSkills,
     /** The agent's full status (idle time included), for the queue engine. */

@@ -7,7 +7,7 @@ import type { AriClient } from '../../pbx/ari/client.types.ts';
 import { newId } from '../../pbx/ari/ids.ts';
 import type { AgentsService } from '../agents/agents.service.ts';
 import type { CallsRepo } from './calls.repo.ts';
-import type { CallsSettings, LiveCall } from './calls.types.ts';
+import type { CallsSettings, LiveCall, RatingHandoff } from './calls.types.ts';
 import type { RecordingsCollector } from './calls.service.ts';
 
 export interface CallEffectsDeps {
@@ -23,7 +23,11 @@ export interface CallEffectsDeps {
   handle(live: LiveCall, event: CallEvent): Promise<void>;
   requeue(live: LiveCall, atHead: boolean): void;
   bindChannel(channelId: string, callId: string): void;
+  /** The calls service stops following the channel (its later events are someone else's business). */
+  unbindChannel(channelId: string): void;
   bindPlayback(playbackId: string, callId: string): void;
+  /** Takes the caller for the after-call rating; false (or a throw) means the caller is hung up. */
+  rateAfterCall?: (handoff: RatingHandoff) => boolean;
 }
 
 function over(live: LiveCall): boolean {
@@ -151,7 +155,11 @@ export function createCallEffects(deps: CallEffectsDeps) {
       case 'stop_recording':
         return stopRecording(live);
       case 'hang_up_caller':
+        if (call.endReason === 'agent_hangup' && live.line.rateAfterCall && deps.rateAfterCall) return handOffForRating(live, caller);
         return hangUp(caller);
+      case 'release_agent_leg':
+        live.log.info({ agentId: call.agentId, agentChannelId: effect.agentChannelId }, 'agent left the call');
+        return;
       case 'destroy_bridges':
         return destroyBridges(live);
       case 'agent_call_ended':
@@ -162,6 +170,25 @@ export function createCallEffects(deps: CallEffectsDeps) {
         live.log.info({ waitedMs: clock.now() - call.arrivedAt }, 'caller abandoned');
         return;
     }
+  }
+
+  /**
+   * 一次一评: the agent hung up first on a line that rates its calls. The call bridge goes first (the
+   * caller stays in Stasis, in no bridge), then the caller's channel is no longer the calls service's,
+   * and the rating takes it; if the rating does not take it, the caller is hung up as usual.
+   */
+  async function handOffForRating(live: LiveCall, caller: string): Promise<void> {
+    if (!caller) return;
+    await destroyBridges(live);
+    deps.unbindChannel(caller);
+    let taken = false;
+    try {
+      taken = deps.rateAfterCall?.({ callId: live.call.id, callerChannelId: caller, line: live.call.line, agentId: live.call.agentId }) === true;
+    } catch (error) {
+      live.log.error({ err: error }, 'after-call rating could not take the caller');
+    }
+    if (taken) { live.log.info({ channelId: caller }, 'caller handed to the after-call rating'); return; }
+    await hangUp(caller);
   }
 
   async function startHold(live: LiveCall, caller: string): Promise<void> {
@@ -275,5 +302,5 @@ export function createCallEffects(deps: CallEffectsDeps) {
     deps.recordings.collect({ callId: live.call.id, agentId: r.agentId, name: r.name, startedAt: r.startedAt });
   }
 
-  return { run, hangUp, hangUpLegs, destroyBridge, destroyBridges, stopRecording };
+  return { run, hangUp, hangUpLegs, destroyBridge, destroyBridges, stopRecording, startHold, startRecording };
 }

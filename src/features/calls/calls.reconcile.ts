@@ -7,12 +7,15 @@ import type { CallsService } from './calls.service.ts';
  * After every (re)connect, before new events: calls whose channels disappeared during the gap are
  * ended (a restarted Asterisk ends them all as lost), agent legs nobody owns are hung up, our own
  * holding and call bridges with no live call are destroyed, and callers still waiting in Stasis
- * that this process does not know (it restarted) are taken in as new calls.
+ * that this process does not know are taken in as new calls. The first reconcile of the process
+ * first takes up the calls the database still has open (the service restarted under them), so only
+ * what none of them owns counts as stray or new.
  */
 export function attachCallsReconcile(deps: { ari: AriClient; calls: CallsService; log: Logger }): () => void {
   const { ari, calls } = deps;
   const log = deps.log.child({ component: 'calls.reconcile' });
   let startedAt: string | undefined;
+  let recovered = false;
 
   async function restarted(): Promise<boolean> {
     try {
@@ -27,6 +30,19 @@ export function attachCallsReconcile(deps: { ari: AriClient; calls: CallsService
   }
 
   async function reconcile(snapshot: AriSnapshot): Promise<void> {
+    const release = calls.holdRouting();
+    try { await reconcileHeld(snapshot); } finally { release(); }
+  }
+
+  async function reconcileHeld(snapshot: AriSnapshot): Promise<void> {
+    const began = performance.now();
+    if (!recovered) {
+      recovered = true;
+      try { await calls.recoverAfterRestart(snapshot); } catch (error) { log.error({ err: error }, 'open calls could not be taken up again'); }
+    }
+    // Channels of calls this process handles: a call that ends below (its agent hung up in the gap) leaves its
+    // caller's channel in the snapshot, and that channel is not a new call to take in.
+    const known = new Set(snapshot.channels.filter((c) => calls.owns(c.id)).map((c) => c.id));
     const lost = await restarted();
     const alive = new Set(snapshot.channels.map((c) => c.id));
     let ended = 0;
@@ -58,8 +74,9 @@ export function attachCallsReconcile(deps: { ari: AriClient; calls: CallsService
     }
     let strays = 0;
     let adopted = 0;
+    calls.forgetHandedOff({ alive });
     for (const channel of snapshot.channels) {
-      if (calls.owns(channel.id)) continue;
+      if (calls.owns(channel.id) || known.has(channel.id) || calls.handedOff(channel.id)) continue;
       if (parseId(channel.id)?.kind === 'agent') {
         strays++;
         await calls.hangUp(channel.id);
@@ -72,7 +89,8 @@ export function attachCallsReconcile(deps: { ari: AriClient; calls: CallsService
         calls.arrive(channel, data.slice(prefix.length).split(',')[0] ?? '');
       }
     }
-    log.info({ reconnect: snapshot.reconnect, restarted: lost, ended, destroyed, strays, adopted }, 'calls reconciled');
+    const ms = Math.round(performance.now() - began);
+    log.info({ reconnect: snapshot.reconnect, restarted: lost, ended, destroyed, strays, adopted, ms }, 'calls reconciled');
   }
 
   return ari.onReconcile(reconcile);

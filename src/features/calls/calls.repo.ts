@@ -31,6 +31,8 @@ export interface CallsRepo {
   markOverflow(callId: string): void;
   call(callId: string): CallRow | undefined;
   legs(callId: string): LegRow[];
+  /** Calls not ended (ended_at IS NULL), oldest arrival first: what a restart takes up again. */
+  openCalls(): CallRow[];
 }
 
 export function createCallsRepo(db: Database): CallsRepo {
@@ -47,6 +49,7 @@ export function createCallsRepo(db: Database): CallsRepo {
   const setQueue = db.prepare('UPDATE calls SET queue_id = ? WHERE id = ?');
   const markOverflow = db.prepare("UPDATE calls SET end_reason = 'overflow' WHERE id = ? AND answered_at IS NULL");
   const getLegs = db.prepare('SELECT * FROM call_legs WHERE call_id = ? ORDER BY started_at, id');
+  const openCalls = db.prepare('SELECT * FROM calls WHERE ended_at IS NULL ORDER BY arrived_at, id');
 
   return {
     insertCall(call, callerName) {
@@ -68,5 +71,6 @@ export function createCallsRepo(db: Database): CallsRepo {
     markOverflow(callId) { markOverflow.run(callId); },
     call: (callId) => getCall.get(callId) as CallRow | undefined,
     legs: (callId) => getLegs.all(callId) as LegRow[],
+    openCalls: () => openCalls.all() as CallRow[],
   };
 }

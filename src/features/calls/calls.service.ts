@@ -13,7 +13,10 @@ import { createCallLane } from './call-lane.ts';
 import { createCallQueue } from './call-queue.ts';
 import type { CallsRepo } from './calls.repo.ts';
 import { createCallEffects } from './calls.effects.ts';
-import type { CallsSettings, LineSettings, LiveCall, MissedCall } from './calls.types.ts';
+import type { CallsSettings, LineSettings, LiveCall, MissedCall, RatingHandoff } from './calls.types.ts';
+import { createCallRecovery } from './calls.recovery.ts';
+import type { RecoveryCounts } from './calls.recovery.ts';
+import type { AriSnapshot } from '../../pbx/ari/client.types.ts';
 import { createWaitingRoom } from './calls.waiting.ts';
 import type { AcdConfig } from '../../domain/acd/queues.ts';
 
@@ -37,6 +40,12 @@ export interface CallsServiceDeps {
   priorityFor?: (callerNumber: string) => number;
   /** A call ended without reaching an agent: the callbacks feature may add it to the callback list. */
   onMissed?: (missed: MissedCall) => void;
+  /**
+   * 一次一评: the agent hung up first on a line with rateAfterCall. The caller's channel (in Stasis, in no
+   * bridge, no longer followed by the calls service) is offered for the after-call rating; false or a
+   * throw means it is not taken, and the caller is hung up.
+   */
+  rateAfterCall?: (handoff: RatingHandoff) => boolean;
 }
 
 /** Every line to one queue taking any agent with the general skill: the set-up before desks were configured. */
@@ -58,6 +67,10 @@ export function createCallsService(deps: CallsServiceDeps) {
   const byPlayback = new Map<string, string>();
   let dispatching = false;
   let again = false;
+  /** Routing waits while a restart's calls are being taken up, so the queue is whole before anyone is rung. */
+  let routingHeld = 0;
+  /** Callers handed to the after-call rating: not ours any more, and not to be taken for new calls either. */
+  const handedOff = new Set<string>();
   const acdConfig = settings.acd ?? singleQueue(settings.lines.map((l) => l.number));
   const engineLines = new Set(acdConfig.lines.map((l) => l.line));
   const queue = createCallQueue({
@@ -71,6 +84,7 @@ export function createCallsService(deps: CallsServiceDeps) {
     handle,
     requeue,
     bindChannel(channelId, callId) { byChannel.set(channelId, callId); },
+    unbindChannel(channelId) { byChannel.delete(channelId); handedOff.add(channelId); },
     bindPlayback(playbackId, callId) { byPlayback.set(playbackId, callId); },
   });
   const waitingRoom = createWaitingRoom({
@@ -103,6 +117,7 @@ export function createCallsService(deps: CallsServiceDeps) {
         void waitingRoom.sendToCallback(live, arrival.reason);
         return;
       }
+      if (atHead) acd.callReturnedToHead(id);
       live.queueId = arrival.queueId;
       deps.repo.setQueue(id, arrival.queueId);
       if (arrival.overflowedFrom) live.log.info({ from: arrival.overflowedFrom, to: arrival.queueId }, 'call overflowed to another queue');
@@ -200,6 +215,7 @@ export function createCallsService(deps: CallsServiceDeps) {
 
   /** Offers waiting calls to free agents as the engine decides. Synchronous: each offer is claimed before any await. */
   function dispatch(): void {
+    if (routingHeld > 0) return;
     if (dispatching) { again = true; return; }
     dispatching = true;
     try {
@@ -330,6 +346,60 @@ export function createCallsService(deps: CallsServiceDeps) {
     }, true);
   }
 
+  /**
+   * The agent leaves a connected call that goes on without them (三方通话: the citizen and the unit's
+   * contact stay connected). In the call's lane: the agent leg no longer counts as the call's (hanging it
+   * up does not end the call), the agent wraps up and agent.call_ended is published; the call ends when
+   * the caller hangs up or is hung up. False when the call is not connected on that agent leg.
+   */
+  function releaseAgent(callId: string, agentChannelId: string): Promise<boolean> {
+    const live = calls.get(callId);
+    if (!live || live.finished) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      live.lane.run(async () => {
+        try {
+          if (live.finished || live.call.state !== 'connected' || live.call.agentChannelId !== agentChannelId) return;
+          const before = live.call;
+          await handle(live, { kind: 'agent_released', agentChannelId });
+          resolve(live.call !== before && live.call.agentId === null);
+        } finally {
+          resolve(false);
+        }
+      });
+    });
+  }
+
+  const recovery = createCallRecovery({
+    app: settings.app, repo: deps.repo, agents, clock, log, ringTimeoutMs: settings.ringTimeoutMs, lineFor,
+    track(live, channelIds) {
+      calls.set(live.call.id, live);
+      for (const channelId of channelIds) byChannel.set(channelId, live.call.id);
+    },
+    byId: (callId) => calls.get(callId),
+    handle, requeue, run: effects.run, startHold: effects.startHold,
+  });
+
+  /** After the service restarted: the calls left open are taken up again (routing is held meanwhile). */
+  async function recoverAfterRestart(snapshot: AriSnapshot): Promise<RecoveryCounts> {
+    const release = holdRouting();
+    try { return await recovery.recover(snapshot); } finally { release(); }
+  }
+
+  /**
+   * Holds routing (a reconcile works from a snapshot: a seat rung meanwhile would look gone to it);
+   * the returned function lets it go and routes whoever waits.
+   */
+  function holdRouting(): () => void {
+    routingHeld++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      routingHeld--;
+      dispatch();
+    };
+  }
+
   /** Asterisk restarted under the call: every channel of it is gone. */
   function pbxLost(callId: string): void {
     onLane(callId, (live) => handle(live, { kind: 'pbx_lost' }), true);
@@ -339,6 +409,16 @@ export function createCallsService(deps: CallsServiceDeps) {
     arrive,
     channelGone,
     pbxLost,
+    releaseAgent,
+    recoverAfterRestart,
+    holdRouting,
+    /** The caller was handed to the after-call rating: a reconcile must not take it for a new call. */
+    handedOff: (channelId: string): boolean => handedOff.has(channelId),
+    /** Forgets handed-over callers whose channels are gone (all but those alive, or just the one named). */
+    forgetHandedOff(gone: string | { alive: ReadonlySet<string> }): void {
+      if (typeof gone === 'string') { handedOff.delete(gone); return; }
+      for (const id of handedOff) if (!gone.alive.has(id)) handedOff.delete(id);
+    },
     agentAnswered,
     greetingFinished,
     offerCancelled,

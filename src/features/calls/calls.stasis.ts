@@ -51,9 +51,11 @@ export function attachCallsStasis(deps: { ari: AriClient; calls: CallsService; l
         return;
       case 'StasisEnd':
         if (calls.owns(event.channel.id)) calls.channelGone(event.channel.id);
+        else calls.forgetHandedOff(event.channel.id);
         return;
       case 'ChannelDestroyed':
         if (calls.owns(event.channel.id)) calls.channelGone(event.channel.id, failureFromCause(event.cause) ?? 'busy');
+        else calls.forgetHandedOff(event.channel.id);
         return;
       case 'Dial': {
         const failure = failureFromDial(event.dialstatus);

@@ -10,6 +10,16 @@ export interface LineSettings {
   name: string;
   greeting: string;        // sound:hotline/greeting; empty = no greeting
   wrapUpMs: number;
+  /** 一次一评: when the agent hangs up first, the caller stays on the line for the after-call rating. */
+  rateAfterCall?: boolean;
+}
+
+/** A caller handed over for the after-call rating: the call is over, the caller's channel still in Stasis. */
+export interface RatingHandoff {
+  callId: string;
+  callerChannelId: string;
+  line: string;
+  agentId: string | null;
 }
 
 export interface CallsSettings {

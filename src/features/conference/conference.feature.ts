@@ -1,7 +1,6 @@
 import type { FeatureContext } from '../../app.ts';
 import type { AriClient } from '../../pbx/ari/client.types.ts';
-import type { LiveCallLookup } from '../monitoring/live-calls.ts';
-import type { CallHandover } from './conference.handover.ts';
+import type { LiveCallControl } from '../monitoring/live-calls.ts';
 import { createConferenceRepo } from './conference.repo.ts';
 import { registerConferenceRoutes } from './conference.routes.ts';
 import { createConferenceService, DEFAULT_CONFERENCE_SETTINGS } from './conference.service.ts';
@@ -10,8 +9,8 @@ import { attachConferenceStasis } from './conference.stasis.ts';
 
 export interface ConferenceFeatureDeps {
   ari: AriClient;
-  calls: LiveCallLookup;
-  handover: CallHandover;
+  /** The live calls; `releaseAgent` lets the agent leave a call the citizen and the unit go on with. */
+  calls: LiveCallControl;
   settings?: Partial<ConferenceSettings>;
 }
 
@@ -26,7 +25,7 @@ export function registerConference(ctx: FeatureContext, deps: ConferenceFeatureD
   const repo = createConferenceRepo(db);
   repo.fillContactNumbers();
   const conference = createConferenceService({
-    ari: deps.ari, calls: deps.calls, handover: deps.handover, repo, clock, log,
+    ari: deps.ari, calls: deps.calls, repo, clock, log,
     settings: { ...DEFAULT_CONFERENCE_SETTINGS, app: config.ari.app, ...deps.settings },
     notify: (agentId, frame) => { ctx.hub.sendToAgent(agentId, frame); },
   });

@@ -7,10 +7,9 @@ import { AriError } from '../../pbx/ari/client.types.ts';
 import type { AriClient, AriSnapshot } from '../../pbx/ari/client.types.ts';
 import { newId, parseId } from '../../pbx/ari/ids.ts';
 import { teardownSteps } from '../monitoring/ari-steps.ts';
-import type { LiveCallLookup } from '../monitoring/live-calls.ts';
+import type { LiveCallControl } from '../monitoring/live-calls.ts';
 import { createSerial } from '../monitoring/serial.ts';
 import type { Serial } from '../monitoring/serial.ts';
-import type { CallHandover } from './conference.handover.ts';
 import type { ConferenceRepo } from './conference.repo.ts';
 
 export interface ConferenceSettings {
@@ -53,7 +52,7 @@ export type ConferenceService = ReturnType<typeof createConferenceService>;
  * step of the unit's leg (ringing, answered, busy, no answer).
  */
 export function createConferenceService(deps: {
-  ari: AriClient; calls: LiveCallLookup; handover: CallHandover; repo: ConferenceRepo; clock: Clock; log: Logger;
+  ari: AriClient; calls: LiveCallControl; repo: ConferenceRepo; clock: Clock; log: Logger;
   settings: ConferenceSettings; notify: (agentId: string, frame: { type: 'conference.status' } & Record<string, unknown>) => void;
 }) {
   const { ari, calls, repo, clock, settings } = deps;
@@ -209,7 +208,7 @@ export function createConferenceService(deps: {
       const c = found.value;
       return c.serial.run(async (): Promise<Result<ConferenceView>> => {
         if (c.over || c.answeredAt === null || c.agentLeft) return err(hotlineError('ERR_CALL_STATE', { status: c.status }));
-        if (!(await deps.handover.release(c.callId, c.agentChannelId))) return err(hotlineError('ERR_CALL_STATE', { reason: 'call_moved_on' }));
+        if (!(await calls.releaseAgent(c.callId, c.agentChannelId))) return err(hotlineError('ERR_CALL_STATE', { reason: 'call_moved_on' }));
         c.agentLeft = true;
         report(c, 'agent_left');
         audit(c, 'conference.agent_left', agent.userId);

@@ -17,9 +17,19 @@ export interface LiveCallLookup {
   find(callId: string): LiveCallView | undefined;
 }
 
-/** Reads the calls service's live calls (its public `byId`). */
-export function liveCallLookup(calls: { byId(callId: string): LiveCall | undefined }): LiveCallLookup {
+/** The lookup, plus the one change another feature may ask of a live call: the agent leaves it (三方通话). */
+export interface LiveCallControl extends LiveCallLookup {
+  /** The agent leaves the connected call on that leg; the call goes on without them. False when it cannot. */
+  releaseAgent(callId: string, agentChannelId: string): Promise<boolean>;
+}
+
+/** Reads the calls service's live calls (its public `byId`) and passes `releaseAgent` on to it. */
+export function liveCallLookup(calls: {
+  byId(callId: string): LiveCall | undefined;
+  releaseAgent(callId: string, agentChannelId: string): Promise<boolean>;
+}): LiveCallControl {
   return {
+    releaseAgent: (callId, agentChannelId) => calls.releaseAgent(callId, agentChannelId),
     find(callId) {
       const live = calls.byId(callId);
       if (!live || live.finished) return undefined;
