@@ -1,7 +1,9 @@
 import Type from 'typebox';
+import { MetricsSection, ReportsSection, SoftphoneSection, SurveysSection } from './surveys-reports.schema.ts';
 
 const closed = { additionalProperties: false } as const;
 const seconds = (def: number, min = 0, max = 86_400) => Type.Integer({ minimum: min, maximum: max, default: def });
+const isoDate = Type.String({ pattern: '^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' });
 const port = (def: number) => Type.Integer({ minimum: 1, maximum: 65_535, default: def });
 
 const Line = Type.Object({
@@ -13,6 +15,8 @@ const Line = Type.Object({
   queue: Type.Optional(Type.String({ pattern: '^[a-z0-9_-]{1,32}$' })),
   /** Added to the queue's priority for callers on this line. */
   priority: Type.Optional(Type.Integer({ minimum: -100, maximum: 100 })),
+  /** 一次一评: when the agent hangs up first, the caller is asked to rate the call with one keypress. */
+  rateAfterCall: Type.Boolean({ default: false }),
 }, closed);
 
 const skillName = Type.String({ pattern: '^[a-z0-9_-]{1,32}$' });
@@ -108,6 +112,22 @@ export const ConfigSchema = Type.Object({
     wrapUpSeconds: seconds(15, 0, 3_600),
     noAnswerPauseReason: Type.String({ minLength: 1, default: 'no_answer' }),
   }, { ...closed, default: {} }),
+  tickets: Type.Object({
+    /** Priority added to a caller whose open ticket is overdue, sent back for rework or reopened. */
+    waitingCallerBoost: Type.Integer({ minimum: 0, maximum: 100, default: 10 }),
+  }, { ...closed, default: {} }),
+  /**
+   * Working days for the deadline clocks (Asia/Shanghai): public holidays and makeup working days (调休上班),
+   * as YYYY-MM-DD, added to the built-in 2026 calendar. Add each year's State Council notice here.
+   */
+  calendar: Type.Object({
+    holidays: Type.Optional(Type.Array(isoDate, { maxItems: 2_000 })),
+    makeupWorkdays: Type.Optional(Type.Array(isoDate, { maxItems: 2_000 })),
+  }, { ...closed, default: {} }),
+  serviceLevel: Type.Object({
+    /** Agents' state history (agent_state_log) older than this many days is pruned by a daily sweep. */
+    agentStateRetentionDays: Type.Integer({ minimum: 2, maximum: 3_660, default: 400 }),
+  }, { ...closed, default: {} }),
   simulator: Type.Object({
     agents: Type.Integer({ minimum: 0, maximum: 5_000, default: 20 }),
     callsPerMinute: Type.Number({ minimum: 0, maximum: 10_000, default: 6 }),
@@ -115,6 +135,10 @@ export const ConfigSchema = Type.Object({
     talkSeconds: seconds(150, 1),
     patienceSeconds: seconds(60, 1),
   }, { ...closed, default: {} }),
+  surveys: SurveysSection,
+  reports: ReportsSection,
+  metrics: MetricsSection,
+  softphone: SoftphoneSection,
   log: Type.Object({
     level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
     pretty: Type.Boolean({ default: false }),
@@ -124,14 +148,19 @@ export const ConfigSchema = Type.Object({
 type Loaded = Type.Static<typeof ConfigSchema>;
 
 /** The configuration after loading: optional switches are settled (pbx.mode, ami.enabled). */
-export type Config = Omit<Loaded, 'pbx' | 'ami'> & {
+export type Config = Omit<Loaded, 'pbx' | 'ami' | 'surveys'> & {
   pbx: { mode: 'simulator' | 'asterisk' };
   ami: Omit<Loaded['ami'], 'enabled'> & { enabled: boolean };
+  /** callerId is settled to the first line's number when unset. */
+  surveys: Omit<Loaded['surveys'], 'callerId'> & { callerId: string };
 };
 
 export type LineConfig = Config['lines'][number];
 export type QueueSettings = Config['queues'][number];
 export type CallbackSettings = Config['callbacks'];
+export type SurveysSettings = Config['surveys'];
+export type ReportsSettings = Config['reports'];
+export type SoftphoneSettings = Config['softphone'];
 
 export interface EnvironmentKey {
   readonly name: string;
@@ -162,6 +191,22 @@ export const ENVIRONMENT_KEYS: readonly EnvironmentKey[] = [
   { name: 'HOTLINE_SIM_AGENTS', path: ['simulator', 'agents'] },
   { name: 'HOTLINE_SIM_CALLS_PER_MINUTE', path: ['simulator', 'callsPerMinute'] },
   { name: 'HOTLINE_SIM_SEED', path: ['simulator', 'seed'] },
+  { name: 'HOTLINE_SURVEYS_ENABLED', path: ['surveys', 'enabled'] },
+  { name: 'HOTLINE_SURVEYS_CALLER_ID', path: ['surveys', 'callerId'] },
+  { name: 'HOTLINE_SURVEYS_ENDPOINT', path: ['surveys', 'endpoint'] },
+  { name: 'HOTLINE_SURVEYS_CALLING_START', path: ['surveys', 'callingHours', 'start'] },
+  { name: 'HOTLINE_SURVEYS_CALLING_END', path: ['surveys', 'callingHours', 'end'] },
+  { name: 'HOTLINE_SURVEYS_MAX_CONCURRENT', path: ['surveys', 'maxConcurrent'] },
+  { name: 'HOTLINE_REPORTS_VOLUME', path: ['reports', 'volume'] },
+  { name: 'HOTLINE_REPORTS_RESOLUTION_DENOMINATOR', path: ['reports', 'rates', 'resolutionDenominator'] },
+  { name: 'HOTLINE_REPORTS_SATISFACTION_DENOMINATOR', path: ['reports', 'rates', 'satisfactionDenominator'] },
+  { name: 'HOTLINE_WAITING_CALLER_BOOST', path: ['tickets', 'waitingCallerBoost'] },
+  { name: 'HOTLINE_AGENT_STATE_RETENTION_DAYS', path: ['serviceLevel', 'agentStateRetentionDays'] },
+  { name: 'HOTLINE_METRICS_TOKEN', path: ['metrics', 'token'], secret: true },
+  { name: 'HOTLINE_SOFTPHONE_ENABLED', path: ['softphone', 'enabled'] },
+  { name: 'HOTLINE_SOFTPHONE_WSS_URL', path: ['softphone', 'wssUrl'] },
+  { name: 'HOTLINE_SOFTPHONE_SIP_DOMAIN', path: ['softphone', 'sipDomain'] },
+  { name: 'HOTLINE_SOFTPHONE_SEAT_SECRETS_FILE', path: ['softphone', 'seatSecretsFile'] },
   { name: 'HOTLINE_LOG_LEVEL', path: ['log', 'level'] },
   { name: 'HOTLINE_LOG_PRETTY', path: ['log', 'pretty'] },
 ];

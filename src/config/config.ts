@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ConfigSchema, ENVIRONMENT_KEYS, type Config } from './config.schema.ts';
 
-export type { CallbackSettings, Config, LineConfig, QueueSettings } from './config.schema.ts';
+export type { CallbackSettings, Config, LineConfig, QueueSettings, ReportsSettings, SoftphoneSettings, SurveysSettings } from './config.schema.ts';
 export { ConfigSchema, ENVIRONMENT_KEYS } from './config.schema.ts';
 
 export class ConfigError extends Error {
@@ -62,7 +62,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
   const validate = compiled().coercing;
   if (!validate(tree)) throw new ConfigError(describeErrors(validate.errors ?? [], origins));
-  return settle(tree as unknown as Config, tree, env);
+  return settle(tree as unknown as Config, tree, env, origins);
 }
 
 function checkLayer(layer: Tree, from: string): void {
@@ -74,7 +74,7 @@ function checkLayer(layer: Tree, from: string): void {
   }
 }
 
-function settle(config: Config, tree: Tree, env: LoadConfigOptions['env'] & object): Config {
+function settle(config: Config, tree: Tree, env: LoadConfigOptions['env'] & object, origins: Map<string, string>): Config {
   const pbx = tree.pbx as { mode?: 'simulator' | 'asterisk' };
   config.pbx = { mode: pbx.mode ?? (nonEmpty(env.ASTERISK_ARI_URL) !== undefined ? 'asterisk' : 'simulator') };
   const ami = tree.ami as { enabled?: boolean };
@@ -100,6 +100,12 @@ function settle(config: Config, tree: Tree, env: LoadConfigOptions['env'] & obje
       throw new ConfigError(`config: queues[${i}].overflowTo "${queue.overflowTo}" is neither "callback" nor one of queues[].id`);
     }
   });
+  settleSurveys(config, tree);
+  const weights = config.reports.rates.compositeWeights;
+  if (weights.response + weights.resolution + weights.satisfaction <= 0) {
+    throw new ConfigError('config: reports.rates.compositeWeights must not all be 0 (default response 10, resolution 45, satisfaction 45)');
+  }
+  settleSoftphone(config, origins);
   if (config.pbx.mode === 'asterisk' && config.ari.password === '') {
     throw new ConfigError('config: ari.password is required when pbx.mode is "asterisk" (set ASTERISK_ARI_PASSWORD or ASTERISK_ARI_PASSWORD_FILE)');
   }
@@ -107,6 +113,31 @@ function settle(config: Config, tree: Tree, env: LoadConfigOptions['env'] & obje
     throw new ConfigError('config: ami.password is required when AMI is enabled against Asterisk (set ASTERISK_AMI_PASSWORD or ASTERISK_AMI_PASSWORD_FILE)');
   }
   return config;
+}
+
+function settleSurveys(config: Config, tree: Tree): void {
+  const surveys = (tree.surveys ?? {}) as { callerId?: string };
+  config.surveys.callerId = surveys.callerId ?? config.lines[0]!.number;
+  const { start, end } = config.surveys.callingHours;
+  if (end <= start) {
+    throw new ConfigError(`config: surveys.callingHours.end "${end}" must be later than surveys.callingHours.start "${start}" (Asia/Shanghai, same day)`);
+  }
+}
+
+function settleSoftphone(config: Config, origins: Map<string, string>): void {
+  const phone = config.softphone;
+  if (!phone.enabled) return;
+  if (phone.wssUrl === undefined) {
+    throw new ConfigError('config: softphone.wssUrl is required when softphone.enabled is true (e.g. "wss://pbx.example:8089/ws"; or set HOTLINE_SOFTPHONE_WSS_URL)');
+  }
+  if (phone.seatSecretsFile !== undefined) {
+    try {
+      accessSync(phone.seatSecretsFile, constants.R_OK);
+    } catch (cause) {
+      const from = originOf(['softphone', 'seatSecretsFile'], origins);
+      throw new ConfigError(`config: softphone.seatSecretsFile ${phone.seatSecretsFile} (from ${from}) cannot be read: ${(cause as Error).message}`, { cause });
+    }
+  }
 }
 
 function readConfigFile(file: string, how: string): Tree {
@@ -205,20 +236,28 @@ function describeError(e: ErrorObject, origins: Map<string, string>): string {
     return `config: ${show([...parts, String(e.params.missingProperty)])} is required (in ${originOf(parts, origins)})`;
   }
   const what = describeSchema(e.parentSchema as SchemaShape);
-  return `config: ${show(parts) || '(root)'} must be ${what} (got ${JSON.stringify(e.data)} from ${originOf(parts, origins)})`;
+  const got = SECRET_PATHS.has(parts.join('.')) && typeof e.data === 'string' ? `a secret of ${e.data.length} characters` : JSON.stringify(e.data);
+  return `config: ${show(parts) || '(root)'} must be ${what} (got ${got} from ${originOf(parts, origins)})`;
 }
 
+/** Keys whose values never appear in an error message. */
+const SECRET_PATHS = new Set(ENVIRONMENT_KEYS.filter((k) => k.secret === true).map((k) => k.path.join('.')));
+
 interface SchemaShape {
+  anyOf?: SchemaShape[];
   type?: string;
   enum?: unknown[];
   minimum?: number;
   maximum?: number;
   minLength?: number;
+  maxLength?: number;
   pattern?: string;
   minItems?: number;
+  required?: string[];
 }
 
 function describeSchema(s: SchemaShape): string {
+  if (s.anyOf) return s.anyOf.map(describeSchema).join(' or ');
   if (s.enum) return `one of ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`;
   switch (s.type) {
     case 'integer':
@@ -230,13 +269,17 @@ function describeSchema(s: SchemaShape): string {
     }
     case 'string':
       if (s.pattern) return `a string matching /${s.pattern}/`;
+      if (s.minLength !== undefined && s.minLength > 1 && s.maxLength !== undefined) return `a string of ${s.minLength} to ${s.maxLength} characters`;
+      if (s.minLength !== undefined && s.minLength > 1) return `a string of at least ${s.minLength} characters`;
       return s.minLength ? 'a non-empty string' : 'a string';
     case 'boolean':
       return 'true or false';
+    case 'null':
+      return 'null';
     case 'array':
       return `a list of at least ${s.minItems ?? 0} item(s)`;
     case 'object':
-      return 'an object';
+      return s.required?.length ? `an object with ${s.required.join(', ')}` : 'an object';
     default:
       return 'valid';
   }

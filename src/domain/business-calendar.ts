@@ -182,9 +182,9 @@ function datesFrom(first: string, last: string): string[] {
 }
 
 /**
- * The 2026 public holidays and makeup working days (国务院办公厅关于2026年部分节假日安排的通知).
- * Configurable data: check it against the State Council notice each year and replace it through
- * configuration rather than code when the notice differs.
+ * The 2026 public holidays and makeup working days, as published in 国务院办公厅关于2026年部分节假日安排的通知
+ * (4 November 2025). Later years are configuration (`calendar.holidays`, `calendar.makeupWorkdays`): add each
+ * year's dates when the State Council publishes them, usually in November of the year before.
  */
 export const CHINA_2026_HOLIDAYS: readonly string[] = [
   ...datesFrom('2026-01-01', '2026-01-03'), // 元旦

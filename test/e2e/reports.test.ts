@@ -63,4 +63,37 @@ describe.skipIf(missing !== undefined)('reports page in Chromium', () => {
     expect(await page.textContent('#ranking-table tbody tr:first-child .badge')).toBe('Advanced');
     expect(problems).toEqual([]);
   });
+
+  it('when the supervisor closes November after confirming, then the page shows it published, frozen and by whom, and the month is audited', async () => {
+    await page.click('#lang-switch');
+    await expect.poll(() => page.textContent('#ranking-panel h2')).toBe('月度排名');
+    await page.waitForSelector('#close-month:not([hidden])');
+    expect(await page.textContent('#close-month')).toBe('关账');
+    expect(await page.textContent('#basis')).toBe('实时计算');
+
+    await page.click('#close-month');
+    await page.waitForSelector('#close-dialog[open]');
+    expect(await page.textContent('#close-text')).toContain('2026-11 的三率和排名将按当前数据发布并冻结');
+    await page.click('#close-cancel');
+    await expect.poll(() => page.$eval('#close-dialog', (d) => (d as HTMLDialogElement).open)).toBe(false);
+    expect(desk.db.prepare("SELECT count(*) AS n FROM report_months WHERE month = '2026-11'").get()).toEqual({ n: 0 });
+
+    await page.click('#close-month');
+    await page.click('#close-confirm');
+    await page.waitForSelector('#closed-note:not([hidden])');
+    expect(await page.textContent('#closed-note')).toMatch(/^已关账 · 2026\/12\/5.* · boss$/);
+    expect(await page.isHidden('#close-month')).toBe(true);
+    expect(await page.textContent('#basis')).toBe('已发布');
+    expect(desk.db.prepare("SELECT closed_by FROM report_months WHERE month = '2026-11'").get()).toEqual({ closed_by: 'boss' });
+    expect(desk.db.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'report.month_closed' AND subject = 'report-month:2026-11'").get()).toEqual({ n: 1 });
+    const rows = await page.$$eval('#ranking-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows.map((r) => [r[0], r[1], r[10]])).toEqual([['1', '景山街道', '先进'], ['2', '东华门街道', '进步'], ['3', '建外街道', '整改治理']]);
+    await page.screenshot({ path: 'test-artifacts/reports-closed.png', fullPage: true });
+
+    await page.$eval('#month', (input) => { (input as HTMLInputElement).value = '2026-12'; input.dispatchEvent(new Event('change')); });
+    await expect.poll(() => page.textContent('#basis')).toBe('实时计算');
+    expect(await page.isHidden('#close-month')).toBe(true);
+    expect(await page.isHidden('#closed-note')).toBe(true);
+    expect(problems).toEqual([]);
+  });
 });

@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { surveyConfigFrom } from '../../src/features/surveys/surveys.config.ts';
+import { surveyConfig } from '../../src/features/surveys/surveys.schemas.ts';
+import { reportsPolicyFrom } from '../../src/features/reports/reports.config.ts';
+import { DEFAULT_REPORTS_POLICY, reportsPolicy } from '../../src/features/reports/reports.policy.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hotline-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,7 +36,7 @@ describe('loading the configuration', () => {
     expect(c.pbx.mode).toBe('simulator');
     expect(c.database.path).toBe('./hotline.sqlite');
     expect(c.recordings.dir).toBe('./recordings');
-    expect(c.lines).toEqual([{ number: '12345', name: '12345 市民服务热线', greeting: 'sound:hotline/greeting', wrapUpSeconds: 15 }]);
+    expect(c.lines).toEqual([{ number: '12345', name: '12345 市民服务热线', greeting: 'sound:hotline/greeting', wrapUpSeconds: 15, rateAfterCall: false }]);
     expect(c.agents).toEqual({ ringTimeoutSeconds: 20, wrapUpSeconds: 15, noAnswerPauseReason: 'no_answer' });
     expect(c.simulator).toEqual({ agents: 20, callsPerMinute: 6, seed: 1, talkSeconds: 150, patienceSeconds: 60 });
     expect(c.log).toEqual({ level: 'info', pretty: false });
@@ -139,6 +143,10 @@ describe('loading the configuration', () => {
     expect(c.pbx.mode).toBe('asterisk');
     expect(c.lines.map((l) => l.number)).toEqual(['12345', '12315', '12300', '12333']);
     expect(c.queues.map((q) => q.id)).toEqual(['main', 'market', 'enterprise', 'social']);
+    expect(c.lines.map((l) => l.rateAfterCall)).toEqual([true, false, false, false]);
+    expect(surveyConfig(surveyConfigFrom(c))).toEqual(surveyConfig({ callerId: '12345' }));
+    expect(reportsPolicy(reportsPolicyFrom(c))).toEqual(DEFAULT_REPORTS_POLICY);
+    expect(c.softphone).toEqual({ enabled: false, wssUrl: 'wss://pbx.example.gov.cn:8089/ws', sipDomain: 'pbx.example.gov.cn' });
   });
 });
 
@@ -181,5 +189,129 @@ describe('lines, queues, skills and callbacks', () => {
     expect(failure(() => loadConfig({ env: {}, values: { queues: [q, q] } }))).toContain('queues[1].id repeats queues[0].id');
     expect(failure(() => loadConfig({ env: {}, values: { queues: [{ id: 'main', target: { skills: ['general'], minLevel: 6 } }] } }))).toContain('queues[0].target.minLevel');
     expect(failure(() => loadConfig({ env: {}, values: { callbacks: { dialTemplate: 'PJSIP/trunk' } } }))).toContain('callbacks.dialTemplate');
+  });
+});
+
+describe('surveys', () => {
+  it('when nothing is said, then the survey runs on the feature defaults, calling 09:00-20:00 from the first line', () => {
+    const c = loadConfig({ env: {}, values: { lines: [{ number: '12315' }, { number: '12345' }] } });
+    expect(c.surveys).toEqual({
+      enabled: true, callerId: '12315', endpoint: 'PJSIP/{number}@trunk', ringTimeoutSeconds: 30, delayAfterClosureMinutes: 60,
+      callingHours: { start: '09:00', end: '20:00' }, maxAttempts: 3, spacingMinutes: 120, maxConcurrent: 30, pacingPerSecond: 5,
+      surveyConfidential: false, repeats: 2, silenceSeconds: 6, reopen: 'unresolved_or_unsatisfied',
+    });
+    expect(surveyConfig(surveyConfigFrom(c))).toEqual(surveyConfig({ callerId: '12315' }));
+  });
+
+  it('when a file sets the survey, then every key reaches the survey config and its dialer policy', () => {
+    const path = file('surveys.json', { ari: { app: 'city' }, surveys: {
+      enabled: false, callerId: '01012345', endpoint: 'PJSIP/9{number}@carrier', ringTimeoutSeconds: 25, delayAfterClosureMinutes: 0,
+      callingHours: { start: '08:30', end: '21:00' }, maxAttempts: 5, spacingMinutes: 240, maxConcurrent: 12, pacingPerSecond: 0.5,
+      surveyConfidential: true, repeats: 1, silenceSeconds: 4.5, reopen: 'never',
+    } });
+    expect(surveyConfig(surveyConfigFrom(loadConfig({ file: path, env: {} })))).toEqual({
+      app: 'city', callerId: '01012345', endpoint: 'PJSIP/9{number}@carrier', ringTimeoutSeconds: 25, delayAfterClosureMinutes: 0,
+      repeats: 1, silenceMs: 4500, promptGuardMs: 60_000, reopen: 'never', enabled: false,
+      policy: { callingHours: { start: '08:30', end: '21:00' }, maxAttempts: 5, spacingMinutes: 240, maxConcurrent: 12, pacingPerSecond: 0.5, surveyConfidential: true },
+    });
+  });
+
+  it('when the environment sets survey keys, then they win over the file', () => {
+    const path = file('surveys-env.json', { surveys: { enabled: true, maxConcurrent: 5 } });
+    const c = loadConfig({ file: path, env: {
+      HOTLINE_SURVEYS_ENABLED: 'false', HOTLINE_SURVEYS_MAX_CONCURRENT: '8', HOTLINE_SURVEYS_CALLING_START: '10:00',
+      HOTLINE_SURVEYS_CALLING_END: '18:30', HOTLINE_SURVEYS_CALLER_ID: '12345', HOTLINE_SURVEYS_ENDPOINT: 'PJSIP/{number}@b',
+    } });
+    expect(c.surveys).toMatchObject({ enabled: false, maxConcurrent: 8, callingHours: { start: '10:00', end: '18:30' }, callerId: '12345', endpoint: 'PJSIP/{number}@b' });
+  });
+
+  it('when a survey value is bad, then the message names the key and where it came from', () => {
+    const path = file('surveys-bad.json', { surveys: { callingHours: { start: '9:00' }, maxAttempts: 0, reopen: 'always', silenceSeconds: 0 } });
+    const message = failure(() => loadConfig({ file: path, env: {} }));
+    expect(message).toContain(`surveys.callingHours.start must be a string matching`);
+    expect(message).toContain(`(got "9:00" from file ${path})`);
+    expect(message).toContain(`surveys.maxAttempts must be integer >= 1 and <= 10 (got 0 from file ${path})`);
+    expect(message).toContain('surveys.reopen must be one of "unresolved_or_unsatisfied", "unresolved", "never"');
+    expect(message).toContain('surveys.silenceSeconds must be number >= 1 and <= 60');
+    expect(failure(() => loadConfig({ env: { HOTLINE_SURVEYS_CALLING_END: '25:00' } })))
+      .toContain('surveys.callingHours.end must be a string matching /^([01][0-9]|2[0-3]):[0-5][0-9]$/ (got "25:00" from HOTLINE_SURVEYS_CALLING_END)');
+    expect(failure(() => loadConfig({ env: { HOTLINE_SURVEYS_CALLING_START: '20:00' } })))
+      .toBe('config: surveys.callingHours.end "20:00" must be later than surveys.callingHours.start "20:00" (Asia/Shanghai, same day)');
+    expect(failure(() => loadConfig({ env: {}, values: { surveys: { endpoint: 'PJSIP/trunk' } } }))).toContain('surveys.endpoint must be a string matching /\\{number\\}/');
+    expect(failure(() => loadConfig({ env: {}, values: { surveys: { doNotCall: ['139'] } } }))).toContain('unknown key surveys.doNotCall');
+  });
+
+  it('when a line rates calls, then rateAfterCall is on for that line only; a non-boolean is refused', () => {
+    const c = loadConfig({ env: {}, values: { lines: [{ number: '12345', rateAfterCall: true }, { number: '12315' }] } });
+    expect(c.lines.map((l) => [l.number, l.rateAfterCall])).toEqual([['12345', true], ['12315', false]]);
+    expect(failure(() => loadConfig({ env: {}, values: { lines: [{ number: '12345', rateAfterCall: 'yes' }] } })))
+      .toBe('config: lines[0].rateAfterCall must be true or false (got "yes" from values)');
+  });
+});
+
+describe('reports, metrics and the softphone', () => {
+  it('when nothing is said, then the reports policy is the documented default (10/45/45, rated, no points)', () => {
+    const c = loadConfig({ env: {} });
+    expect(reportsPolicy(reportsPolicyFrom(c))).toEqual(DEFAULT_REPORTS_POLICY);
+    expect(c.reports.rates.compositeWeights).toEqual({ response: 10, resolution: 45, satisfaction: 45 });
+    expect(c.metrics).toEqual({});
+    expect(c.softphone).toEqual({ enabled: false });
+  });
+
+  it('when a file sets the ranking policy, then the reports feature gets it; the environment overrides denominators and volume', () => {
+    const path = file('reports.json', { reports: {
+      rates: { compositeWeights: { response: 20, resolution: 40, satisfaction: 40 }, satisfactionWeights: { basically_satisfied: 60 },
+        perTicketPoints: { bothYes: 1, oneNo: -0.5, bothNo: -1 }, compositeWhenMissing: 'zero' },
+      ranking: { advancedCount: 5, minDispatched: 3 }, hotspot: { threshold: 8 }, listLength: 20,
+    } });
+    const policy = reportsPolicy(reportsPolicyFrom(loadConfig({ file: path, env: { HOTLINE_REPORTS_VOLUME: 'located', HOTLINE_REPORTS_SATISFACTION_DENOMINATOR: 'surveyed' } })));
+    expect(policy.rates).toEqual({
+      satisfactionWeights: { satisfied: 100, basically_satisfied: 60, unsatisfied: 0 }, resolutionDenominator: 'rated', satisfactionDenominator: 'surveyed',
+      compositeWeights: { response: 20, resolution: 40, satisfaction: 40 }, compositeWhenMissing: 'zero', perTicketPoints: { bothYes: 1, oneNo: -0.5, bothNo: -1 },
+    });
+    expect(policy.ranking).toEqual({ advancedCount: 5, progressCount: 10, rectificationCount: 10, governanceCount: 10, minDispatched: 3 });
+    expect(policy).toMatchObject({ volume: 'located', hotspot: { windowHours: 24, threshold: 8, sweepSeconds: 60 }, listLength: 20, openMonthCacheSeconds: 30 });
+  });
+
+  it('when a reports value is bad, then the message names the key', () => {
+    expect(failure(() => loadConfig({ env: {}, values: { reports: { rates: { compositeWeights: { response: -1 } } } } })))
+      .toContain('reports.rates.compositeWeights.response must be number >= 0 and <= 100 (got -1 from values)');
+    expect(failure(() => loadConfig({ env: {}, values: { reports: { rates: { compositeWeights: { response: 0, resolution: 0, satisfaction: 0 } } } } })))
+      .toContain('reports.rates.compositeWeights must not all be 0');
+    expect(failure(() => loadConfig({ env: {}, values: { reports: { rates: { perTicketPoints: 1 } } } })))
+      .toContain('reports.rates.perTicketPoints must be null or an object with bothYes, oneNo, bothNo (got 1 from values)');
+    expect(failure(() => loadConfig({ env: {}, values: { reports: { rates: { perTicketPoints: { bothYes: 1 } } } } })))
+      .toContain('reports.rates.perTicketPoints must be null or an object with bothYes, oneNo, bothNo (got {"bothYes":1} from values)');
+    expect(failure(() => loadConfig({ env: { HOTLINE_REPORTS_RESOLUTION_DENOMINATOR: 'all' } })))
+      .toBe('config: reports.rates.resolutionDenominator must be one of "rated", "surveyed" (got "all" from HOTLINE_REPORTS_RESOLUTION_DENOMINATOR)');
+    expect(failure(() => loadConfig({ env: {}, values: { reports: { ranking: { advancedCount: 2.5 } } } }))).toContain('reports.ranking.advancedCount must be integer');
+  });
+
+  it('when the metrics token comes from the file, the environment or a secret file, then it is used, and a short one is refused without showing it', () => {
+    const path = file('metrics.json', { metrics: { token: 'from-the-file-0123456789' } });
+    expect(loadConfig({ file: path, env: {} }).metrics.token).toBe('from-the-file-0123456789');
+    expect(loadConfig({ file: path, env: { HOTLINE_METRICS_TOKEN: 'from-the-environment-0123' } }).metrics.token).toBe('from-the-environment-0123');
+    const secret = file('metrics-token', 'from-a-secret-file-0123456\n');
+    expect(loadConfig({ env: { HOTLINE_METRICS_TOKEN_FILE: secret } }).metrics.token).toBe('from-a-secret-file-0123456');
+    const message = failure(() => loadConfig({ env: { HOTLINE_METRICS_TOKEN: 'short-secret' } }));
+    expect(message).toBe('config: metrics.token must be a string of 16 to 512 characters (got a secret of 12 characters from HOTLINE_METRICS_TOKEN)');
+    expect(message).not.toContain('short-secret');
+    expect(failure(() => loadConfig({ env: { HOTLINE_METRICS_TOKEN: 'x'.repeat(20), HOTLINE_METRICS_TOKEN_FILE: secret } })))
+      .toContain('set either HOTLINE_METRICS_TOKEN or HOTLINE_METRICS_TOKEN_FILE');
+  });
+
+  it('when the softphone is configured, then its keys are kept; enabled without a websocket URL or with an unreadable seat file is refused', () => {
+    const seats = file('seats.csv', 'seat,password\n1001,abc\n');
+    const path = file('softphone.json', { softphone: { enabled: true, wssUrl: 'wss://pbx.example:8089/ws', sipDomain: 'pbx.example', seatSecretsFile: seats } });
+    expect(loadConfig({ file: path, env: {} }).softphone).toEqual({ enabled: true, wssUrl: 'wss://pbx.example:8089/ws', sipDomain: 'pbx.example', seatSecretsFile: seats });
+    const env = loadConfig({ env: { HOTLINE_SOFTPHONE_ENABLED: 'true', HOTLINE_SOFTPHONE_WSS_URL: 'ws://10.0.0.5:8088/ws', HOTLINE_SOFTPHONE_SIP_DOMAIN: '10.0.0.5' } });
+    expect(env.softphone).toEqual({ enabled: true, wssUrl: 'ws://10.0.0.5:8088/ws', sipDomain: '10.0.0.5' });
+    expect(failure(() => loadConfig({ env: { HOTLINE_SOFTPHONE_WSS_URL: 'https://pbx.example:8089/ws' } })))
+      .toBe('config: softphone.wssUrl must be a string matching /^wss?://[^\\s/]+/ (got "https://pbx.example:8089/ws" from HOTLINE_SOFTPHONE_WSS_URL)');
+    expect(failure(() => loadConfig({ env: { HOTLINE_SOFTPHONE_ENABLED: 'true' } }))).toContain('softphone.wssUrl is required when softphone.enabled is true');
+    const absent = join(dir, 'no-seats.csv');
+    expect(failure(() => loadConfig({ env: { HOTLINE_SOFTPHONE_ENABLED: 'true', HOTLINE_SOFTPHONE_WSS_URL: 'wss://p/ws', HOTLINE_SOFTPHONE_SEAT_SECRETS_FILE: absent } })))
+      .toContain(`softphone.seatSecretsFile ${absent} (from HOTLINE_SOFTPHONE_SEAT_SECRETS_FILE) cannot be read`);
+    expect(failure(() => loadConfig({ env: {}, values: { softphone: { enabled: false, stunServer: 'x' } } }))).toContain('unknown key softphone.stunServer');
   });
 });

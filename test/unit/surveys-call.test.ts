@@ -6,7 +6,7 @@ import { promptFiles, SPOKEN_TOPICS, spokenTopic } from '../../src/features/surv
 import { needsReopen } from '../../src/features/surveys/surveys.stasis.ts';
 import { SEED_TAXONOMY } from '../../src/domain/taxonomy.ts';
 import { readFileSync } from 'node:fs';
-import { addTicket, ev, flush, openTestDb, sh, startDialer } from './surveys-fakes.ts';
+import { addTicket, channel, ev, flush, openTestDb, sh, startDialer } from './surveys-fakes.ts';
 
 let store: { db: Database; close(): void };
 beforeEach(() => { store = openTestDb(); });
@@ -113,5 +113,24 @@ describe('the survey call on its channel', () => {
     expect(d.repo.rating('1795388733.0')).toMatchObject({ satisfaction: 'unsatisfied', completed: true, endedAt: clock.now() });
     d.emit(ev.stasisEnd('1795388733.0'));
     expect(d.stasis.activeCount()).toBe(0);
+  });
+
+  it('when the service restarts during ratings, then the open ones are closed with what was answered and a caller still on is hung up', async () => {
+    const clock = new VirtualClock(sh('2026-11-23 10:00'));
+    const before = startDialer(store.db, clock, { enabled: false });
+    before.stasis.startAfterCallRating('1795388733.1', 'call-a');
+    before.stasis.startAfterCallRating('1795388733.2', 'call-b');
+    await flush();
+    before.emit(ev.dtmf('1795388733.1', '1'));
+    await flush();
+    before.stasis.close();
+    clock.advance(5_000);
+    const after = startDialer(store.db, clock, { enabled: false });
+    await after.stasis.reconcile({ channels: [channel('1795388733.1', 'Up')], bridges: [], reconnect: false });
+    await flush();
+    expect(after.repo.rating('1795388733.1')).toMatchObject({ callId: 'call-a', satisfaction: 'satisfied', keys: '1', completed: true, endedAt: clock.now() });
+    expect(after.repo.rating('1795388733.2')).toMatchObject({ callId: 'call-b', satisfaction: null, keys: '', completed: false, endedAt: clock.now() });
+    expect(after.ari.hungUp).toEqual(['1795388733.1']);
+    expect(after.repo.openRatings()).toEqual([]);
   });
 });

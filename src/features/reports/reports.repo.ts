@@ -21,10 +21,13 @@ export interface ClosedMonth { month: string; closedAt: number; closedBy: string
 
 export interface ReportsRepo {
   closedMonth(month: string): ClosedMonth | undefined;
-  /** Stores a month's figures for every level at once; false when the month was already closed. */
-  publish(month: string, closed: { at: number; by: string | null; policy: unknown }, levels: ReadonlyMap<ReportLevel, readonly MonthFigures[]>): boolean;
+  /** Stores a month's figures for every level and the audit entry at once; false (nothing written) when the month was already closed. */
+  publish(month: string, closed: Closing, levels: ReadonlyMap<ReportLevel, readonly MonthFigures[]>): boolean;
   published(month: string, level: ReportLevel): MonthFigures[];
 }
+
+/** A month's closing; actorId (the account id, for the audit log) defaults to `by`, then 'system'. */
+export interface Closing { at: number; by: string | null; actorId?: string; policy: unknown }
 
 interface FigureRow { code: string; figures: string; rank: number | null; gain: number | null; volume: number; classes: string }
 
@@ -33,11 +36,14 @@ export function createReportsRepo(db: Database): ReportsRepo {
   const insertMonth = db.prepare('INSERT OR IGNORE INTO report_months (month, closed_at, closed_by, policy) VALUES (?, ?, ?, ?)');
   const insertFigures = db.prepare(`INSERT INTO report_month_figures (month, level, code, figures, composite, rank, gain, volume, classes)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const audit = db.prepare("INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?, ?, 'report.month_closed', ?, ?)");
   const figuresOf = db.prepare(`SELECT code, figures, rank, gain, volume, classes FROM report_month_figures
     WHERE month = ? AND level = ? ORDER BY rank IS NULL, rank, code`);
 
-  const publish = db.transaction((month: string, closed: { at: number; by: string | null; policy: unknown }, levels: ReadonlyMap<ReportLevel, readonly MonthFigures[]>) => {
+  const publish = db.transaction((month: string, closed: Closing, levels: ReadonlyMap<ReportLevel, readonly MonthFigures[]>) => {
     if (insertMonth.run(month, closed.at, closed.by, JSON.stringify(closed.policy)).changes === 0) return false;
+    const units = Object.fromEntries([...levels].map(([level, rows]) => [level, rows.length]));
+    audit.run(closed.at, closed.actorId ?? closed.by ?? 'system', `report-month:${month}`, JSON.stringify({ month, by: closed.by, units, policy: closed.policy }));
     for (const [level, rows] of levels) {
       for (const r of rows) {
         insertFigures.run(month, level, r.code, JSON.stringify(r.figures), r.figures.composite, r.rank, r.gain, r.volume, JSON.stringify(r.classes));

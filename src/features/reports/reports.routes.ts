@@ -55,7 +55,11 @@ export function registerReportRoutes(app: HotlineHttp, deps: ReportsRouteDeps): 
   const rowView = (r: MonthFigures) => ({ code: r.code, ...describe(r.code), rank: r.rank, gain: r.gain, volume: r.volume, classes: r.classes, ...r.figures });
   const monthView = (month: string, level: ReportLevel, recompute: boolean) => {
     const report = reports.month(month, level, { recompute });
-    return { month, level, basis: report.basis, closed: report.closed, previousBasis: report.previousBasis, rows: report.rows.map(rowView) };
+    const closing = report.closed ? reports.closing(month) : undefined;
+    return {
+      month, level, basis: report.basis, closed: report.closed, previousBasis: report.previousBasis,
+      closedAt: closing?.closedAt ?? null, closedBy: closing?.closedBy ?? null, rows: report.rows.map(rowView),
+    };
   };
 
   app.get('/reports/echarts.min.js', { config: { public: true } }, async (_request, reply) => {
@@ -123,8 +127,12 @@ export function registerReportRoutes(app: HotlineHttp, deps: ReportsRouteDeps): 
     return { month, days: reports.dailyVolume(month).map((t) => ({ day: t.key, count: t.count })) };
   });
 
+  /** 关账: publishes the month's figures and ranking; they no longer change (see POLICY.md). A repeat answers 409. */
   app.post('/api/reports/months/:month/close', { schema: { params: MonthParams }, preHandler: managers }, async (request, reply) => {
-    const report = reports.closeMonth(request.params.month, sessionOf(request).account.username);
-    return reply.code(201).send({ month: report.month, closed: true, units: report.rows.length });
+    const { account } = sessionOf(request);
+    const report = reports.closeMonth(request.params.month, account.username, account.id);
+    const closing = reports.closing(report.month);
+    request.log.info({ month: report.month, by: account.username }, 'report month closed');
+    return reply.code(201).send({ month: report.month, closed: true, units: report.rows.length, closedAt: closing?.closedAt ?? null, closedBy: closing?.closedBy ?? null });
   });
 }

@@ -5,8 +5,9 @@ import type { UnitRates } from '../../domain/rates.ts';
 import { monthlyRanking } from '../../domain/ranking.ts';
 import type { RankingClass } from '../../domain/ranking.ts';
 import { addMonths, monthOf, monthRange, monthsEnding } from './months.ts';
-import type { ReportsPolicy } from './reports.policy.ts';
-import type { Figures, MonthFigures, ReportLevel, ReportsRepo } from './reports.repo.ts';
+import { reportsPolicy } from './reports.policy.ts';
+import type { ReportsPolicy, ReportsPolicyInput } from './reports.policy.ts';
+import type { ClosedMonth, Figures, MonthFigures, ReportLevel, ReportsRepo } from './reports.repo.ts';
 import { REPORT_LEVELS } from './reports.repo.ts';
 import type { ReportsSource, Tally, UnitInfo } from './reports.source.ts';
 
@@ -37,8 +38,13 @@ export interface ReportsService {
   /** The month's figures and ranking: published when closed, unless `recompute`. */
   month(month: string, level: ReportLevel, options?: { recompute?: boolean }): MonthReport;
   scorecard(code: string, lastMonth: string, count: number): { unit: UnitInfo; level: ReportLevel; months: ScorecardMonth[] };
-  /** Publishes a month that has ended; ERR_CONFLICT when it was published already. */
-  closeMonth(month: string, by: string | null): MonthReport;
+  /**
+   * Publishes (closes) a month that has ended, in one transaction with its audit entry; ERR_CONFLICT, with when and by
+   * whom, when it was closed already (nothing changes). `by` is the account's username, `actorId` its id for the audit.
+   */
+  closeMonth(month: string, by: string | null, actorId?: string): MonthReport;
+  /** When and by whom the month was closed; undefined while it is open. */
+  closing(month: string): Omit<ClosedMonth, 'policy'> | undefined;
   units(): ReadonlyMap<string, UnitInfo>;
   levelOf(unit: UnitInfo): ReportLevel;
   topCategories(month: string): Tally[];
@@ -50,6 +56,9 @@ const NO_FIGURES = {
   surveyed: 0, unreached: 0, resolutionRated: 0, resolvedCount: 0, satisfactionRated: 0, satisfied: 0,
   basicallySatisfied: 0, unsatisfied: 0, responseRate: null, resolutionRate: null, satisfactionScore: 0, satisfactionRate: null, composite: null,
 } as const;
+
+/** The parts of the policy a month's figures depend on; a closed month keeps the ones it was closed with. */
+type MonthRules = Pick<ReportsPolicy, 'rates' | 'ranking' | 'volume'>;
 
 export function createReportsService(deps: { source: ReportsSource; repo: ReportsRepo; clock: Clock; policy: ReportsPolicy }): ReportsService {
   const { source, repo, clock, policy } = deps;
@@ -66,9 +75,9 @@ export function createReportsService(deps: { source: ReportsSource; repo: Report
    * Every unit's month from the stored events: dispatch rounds and surveys counted per unit by the database,
    * joined and turned into rates and composites by groupRates (each unit its own group).
    */
-  function unitMonth(month: string): UnitRates[] {
+  function unitMonth(month: string, rules: MonthRules): UnitRates[] {
     const { from, to } = monthRange(month);
-    const p = policy.rates.perTicketPoints;
+    const p = rules.rates.perTicketPoints;
     const surveyed: UnitRates[] = source.surveyTallies(from, to).map(({ bothYes, oneNo, bothNo, ...t }) => ({
       ...NO_FIGURES, ...t, dispatched: 0, signedInTime: 0, points: p ? bothYes * p.bothYes + oneNo * p.oneNo + bothNo * p.bothNo : null,
     }));
@@ -76,24 +85,24 @@ export function createReportsService(deps: { source: ReportsSource; repo: Report
       .map((t) => ({ ...NO_FIGURES, unitCode: t.unitCode, dispatched: t.dispatched, signedInTime: t.signedInTime, points: p ? 0 : null }));
     const all = [...surveyed, ...dispatched];
     const self = new Map(all.map((u) => [u.unitCode, u.unitCode]));
-    return groupRates(all, self, policy.rates).map(({ groupCode, unitCount: _, ...rest }) => ({ unitCode: groupCode, ...rest }));
+    return groupRates(all, self, rules.rates).map(({ groupCode, unitCount: _, ...rest }) => ({ unitCode: groupCode, ...rest }));
   }
 
-  function levelFigures(month: string, level: ReportLevel): Array<{ code: string; figures: Figures }> {
+  function levelFigures(month: string, level: ReportLevel, rules: MonthRules): Array<{ code: string; figures: Figures }> {
     const known = units();
-    const perUnit = unitMonth(month);
+    const perUnit = unitMonth(month, rules);
     if (level === 'district') {
       const districtOf = new Map<string, string>();
       for (const u of known.values()) if (u.districtCode !== null) districtOf.set(u.code, u.districtCode);
-      return groupRates(perUnit, districtOf, policy.rates).map(({ groupCode, unitCount: _, ...figures }) => ({ code: groupCode, figures }));
+      return groupRates(perUnit, districtOf, rules.rates).map(({ groupCode, unitCount: _, ...figures }) => ({ code: groupCode, figures }));
     }
     return perUnit
       .filter((u) => { const info = known.get(u.unitCode); return info !== undefined && levelOf(info) === level; })
       .map(({ unitCode, ...figures }) => ({ code: unitCode, figures }));
   }
 
-  function volumes(month: string, level: ReportLevel, rows: ReadonlyArray<{ code: string; figures: Figures }>): Map<string, number> {
-    if (policy.volume === 'dispatched') return new Map(rows.map((r) => [r.code, r.figures.dispatched]));
+  function volumes(month: string, level: ReportLevel, rows: ReadonlyArray<{ code: string; figures: Figures }>, rules: MonthRules): Map<string, number> {
+    if (rules.volume === 'dispatched') return new Map(rows.map((r) => [r.code, r.figures.dispatched]));
     const { from, to } = monthRange(month);
     const known = units();
     const out = new Map<string, number>();
@@ -106,19 +115,27 @@ export function createReportsService(deps: { source: ReportsSource; repo: Report
     return out;
   }
 
-  function previousComposites(month: string, level: ReportLevel): { basis: 'published' | 'computed'; rows: Array<{ unitCode: string; dispatched: number; composite: number | null }> } {
+  function previousComposites(month: string, level: ReportLevel, rules: MonthRules): { basis: 'published' | 'computed'; rows: Array<{ unitCode: string; dispatched: number; composite: number | null }> } {
     const before = addMonths(month, -1);
     if (repo.closedMonth(before)) return { basis: 'published', rows: repo.published(before, level).map((r) => ({ unitCode: r.code, dispatched: r.figures.dispatched, composite: r.figures.composite })) };
-    return { basis: 'computed', rows: levelFigures(before, level).map((r) => ({ unitCode: r.code, dispatched: r.figures.dispatched, composite: r.figures.composite })) };
+    return { basis: 'computed', rows: levelFigures(before, level, rules).map((r) => ({ unitCode: r.code, dispatched: r.figures.dispatched, composite: r.figures.composite })) };
   }
 
-  function compute(month: string, level: ReportLevel, closed: boolean): MonthReport {
-    const rows = levelFigures(month, level);
-    const previous = previousComposites(month, level);
+  /** The rules a closed month was published with (missing keys of an older closing read as the defaults). */
+  function rulesOf(month: string): MonthRules {
+    const stored = repo.closedMonth(month)?.policy as ReportsPolicyInput | undefined;
+    if (!stored) return policy;
+    const { rates, ranking, volume } = reportsPolicy({ rates: stored.rates, ranking: stored.ranking, volume: stored.volume });
+    return { rates, ranking, volume };
+  }
+
+  function compute(month: string, level: ReportLevel, closed: boolean, rules: MonthRules = policy): MonthReport {
+    const rows = levelFigures(month, level, rules);
+    const previous = previousComposites(month, level, rules);
     const figuresOf = new Map(rows.map((r) => [r.code, r.figures]));
     const ranking = monthlyRanking(
       rows.map((r) => ({ unitCode: r.code, dispatched: r.figures.dispatched, composite: r.figures.composite })),
-      previous.rows, volumes(month, level, rows), policy.ranking,
+      previous.rows, volumes(month, level, rows, rules), rules.ranking,
     );
     return {
       month, level, basis: 'computed', closed, previousBasis: previous.basis,
@@ -135,7 +152,7 @@ export function createReportsService(deps: { source: ReportsSource; repo: Report
       const before = repo.closedMonth(addMonths(month, -1));
       return { month, level, basis: 'published', closed, previousBasis: before ? 'published' : 'computed', rows: repo.published(month, level) };
     }
-    if (options.recompute) return compute(month, level, closed);
+    if (options.recompute) return compute(month, level, closed, closed ? rulesOf(month) : policy);
     const key = `${month}|${level}`;
     const held = cache.get(key);
     if (held && clock.now() - held.at <= policy.openMonthCacheSeconds * 1000) return held.report;
@@ -166,16 +183,26 @@ export function createReportsService(deps: { source: ReportsSource; repo: Report
       });
       return { unit, level, months };
     },
-    closeMonth(m, by) {
+    closeMonth(m, by, actorId) {
       if (monthRange(m).to > clock.now()) throw hotlineError('ERR_VALIDATION', { fields: [{ field: 'month', message: '该月尚未结束', message_en: 'The month has not ended yet' }] });
-      if (repo.closedMonth(m)) throw hotlineError('ERR_CONFLICT', { month: m, reason: 'already_closed' });
+      const already = (): never => {
+        const c = repo.closedMonth(m);
+        throw hotlineError('ERR_CONFLICT', {
+          fields: [{ field: 'month', message: '该月已关账，排名已发布', message_en: 'The month is already closed and its ranking published' }],
+          month: m, reason: 'already_closed', closedAt: c?.closedAt ?? null, closedBy: c?.closedBy ?? null,
+        });
+      };
+      if (repo.closedMonth(m)) already();
       const levels = new Map(REPORT_LEVELS.map((level) => [level, compute(m, level, true).rows] as const));
-      if (!repo.publish(m, { at: clock.now(), by, policy: { rates: policy.rates, ranking: policy.ranking, volume: policy.volume } }, levels)) {
-        throw hotlineError('ERR_CONFLICT', { month: m, reason: 'already_closed' });
-      }
+      const closing = { at: clock.now(), by, actorId: actorId ?? by ?? 'system', policy: { rates: policy.rates, ranking: policy.ranking, volume: policy.volume } };
+      if (!repo.publish(m, closing, levels)) already();
       for (const level of REPORT_LEVELS) cache.delete(`${m}|${level}`);
       for (const level of REPORT_LEVELS) cache.delete(`${addMonths(m, 1)}|${level}`);
       return month(m, 'unit');
+    },
+    closing(m) {
+      const c = repo.closedMonth(m);
+      return c && { month: c.month, closedAt: c.closedAt, closedBy: c.closedBy };
     },
     units,
     levelOf,

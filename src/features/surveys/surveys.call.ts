@@ -26,6 +26,8 @@ export interface SurveyCallHooks {
   answered(leg: SurveyLeg, state: SurveyState): void;
   /** The script finished (all questions, or a hangup midway). */
   finished(leg: SurveyLeg, result: SurveyResult): void;
+  /** A prompt could not be played because the channel is gone or no longer in Stasis (404, 409). */
+  lost?(leg: SurveyLeg): void;
 }
 
 /** One survey channel: dialling, then the script once answered, until the channel is gone. */
@@ -78,6 +80,7 @@ export function createSurveyRunner(deps: { ari: SurveyAri; clock: Clock; log: Lo
       if (leg.gone) return;
       try { await run(); } catch (error) {
         if (!gone(error)) log.warn({ err: error, channelId: leg.channelId, what }, 'survey effect failed');
+        else if (what === 'play' && error instanceof AriError && error.status !== 422 && !leg.gone) hooks.lost?.(leg);
       }
     });
   }

@@ -24,8 +24,17 @@ export interface SurveysFeature {
   register: FeatureRegistration;
   /** 一事一评: called by dispatch when a ticket is closed (办结). Idempotent per closure. */
   scheduleSurvey(request: SurveyRequest): ScheduleOutcome;
-  /** 一次一评: the caller stays on after the agent hung up; plays the one satisfaction question and stores the answer. */
-  startAfterCallRating(callerChannelId: string, callId: string): void;
+  /**
+   * 一次一评: the caller stays on after the agent hung up; plays the one satisfaction question, stores the answer with
+   * the call, thanks the caller and hangs up. The channel's events are the survey's from then on. False when no
+   * rating could start (no PBX, or the channel already runs one): the caller is then the calls service's to end.
+   */
+  startAfterCallRating(callerChannelId: string, callId: string): boolean;
+  /**
+   * Whether a survey runs on this channel, or it was handed over for a rating (even one a restart interrupted):
+   * the calls service leaves its events alone and does not adopt it when it reconciles.
+   */
+  ownsChannel(channelId: string): boolean;
   parts(): SurveyParts | undefined;
 }
 
@@ -79,8 +88,9 @@ export function surveysFeature(options: { config?: SurveyConfigInput; onReady?: 
       return scheduleSurvey({ repo: parts.repo, clock: parts.clock, log: parts.log, config: parts.config }, request);
     },
     startAfterCallRating(callerChannelId, callId) {
-      parts?.stasis?.startAfterCallRating(callerChannelId, callId);
+      return parts?.stasis?.startAfterCallRating(callerChannelId, callId) ?? false;
     },
+    ownsChannel: (channelId) => (parts?.stasis?.owns(channelId) ?? false) || parts?.repo.rating(channelId) !== undefined,
     parts: () => parts,
   };
 }

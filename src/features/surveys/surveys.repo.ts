@@ -60,6 +60,22 @@ const toResult = (r: Row): SurveyResultRow => ({
   startedAt: Number(r.started_at), endedAt: (r.ended_at as number | null) ?? null,
 });
 
+/** 一次一评: the caller's answer to the one question after a call (call_ratings). */
+export interface CallRatingRow {
+  callId: string;
+  channelId: string;
+  satisfaction: SatisfactionAnswer | null;
+  keys: string;
+  completed: boolean;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+const toRating = (r: Row): CallRatingRow => ({
+  callId: String(r.call_id), channelId: String(r.channel_id), satisfaction: (r.satisfaction as SatisfactionAnswer | null) ?? null,
+  keys: String(r.keys ?? ''), completed: r.completed === 1, startedAt: Number(r.started_at), endedAt: (r.ended_at as number | null) ?? null,
+});
+
 export type SurveysRepo = ReturnType<typeof createSurveysRepo>;
 
 /** The survey tables (050_surveys.sql), and the one read of a ticket's contact number for a new job. */
@@ -105,6 +121,9 @@ export function createSurveysRepo(db: Database) {
     finishRating: db.prepare(`UPDATE call_ratings SET satisfaction = @satisfaction, keys = @keys, completed = @completed, ended_at = @endedAt
       WHERE channel_id = @channelId AND ended_at IS NULL`),
     rating: db.prepare('SELECT * FROM call_ratings WHERE channel_id = ?'),
+    ratingsOfCall: db.prepare('SELECT * FROM call_ratings WHERE call_id = ? ORDER BY started_at'),
+    recentRatings: db.prepare('SELECT * FROM call_ratings ORDER BY started_at DESC LIMIT ?'),
+    openRatings: db.prepare('SELECT * FROM call_ratings WHERE ended_at IS NULL'),
   };
 
   const save = (j: SurveyJobRow): void => {
@@ -164,9 +183,13 @@ export function createSurveysRepo(db: Database) {
     finishRating: (channelId: string, satisfaction: SatisfactionAnswer | null, keys: readonly string[], completed: boolean, endedAt: number) => {
       q.finishRating.run({ channelId, satisfaction, keys: keys.join(''), completed: completed ? 1 : 0, endedAt });
     },
-    rating(channelId: string) {
+    rating(channelId: string): CallRatingRow | undefined {
       const r = q.rating.get(channelId) as Row | undefined;
-      return r ? { callId: String(r.call_id), satisfaction: (r.satisfaction as SatisfactionAnswer | null) ?? null, keys: String(r.keys), completed: r.completed === 1, endedAt: (r.ended_at as number | null) ?? null } : undefined;
+      return r ? toRating(r) : undefined;
     },
+    /** 一次一评 ratings of one call, or the latest ones. */
+    ratings: (callId: string | undefined, limit: number): CallRatingRow[] =>
+      ((callId === undefined ? q.recentRatings.all(limit) : q.ratingsOfCall.all(callId)) as Row[]).map(toRating),
+    openRatings: (): CallRatingRow[] => (q.openRatings.all() as Row[]).map(toRating),
   };
 }

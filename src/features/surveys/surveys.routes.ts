@@ -4,7 +4,7 @@ import { maskPhone } from '../../domain/phone.ts';
 import { hotlineError } from '../../domain/errors.ts';
 import { requireRole, sessionOf } from '../auth/auth.routes.ts';
 import type { SurveysRepo, SurveyJobRow, SurveyJobState } from './surveys.repo.ts';
-import { DoNotCallBody, DoNotCallParams, SurveysQuery } from './surveys.schemas.ts';
+import { CallRatingsQuery, DoNotCallBody, DoNotCallParams, SurveysQuery } from './surveys.schemas.ts';
 import { normalisePhone } from './surveys.service.ts';
 import type { SurveysService } from './surveys.service.ts';
 
@@ -44,6 +44,11 @@ export function registerSurveyRoutes(app: HotlineHttp, deps: SurveyRouteDeps): v
     if (deps.surveys) return deps.surveys.stats();
     return { jobs: repo.countByStatus(), activeChannels: 0, dialing: false };
   });
+
+  /** 一次一评: the callers' ratings of their calls, of one call or the latest. */
+  app.get('/api/surveys/call-ratings', { preHandler: supervisors, schema: { querystring: CallRatingsQuery } }, async (request) => ({
+    ratings: repo.ratings(request.query.callId, request.query.limit ?? 100),
+  }));
 
   app.get('/api/surveys/do-not-call', { preHandler: supervisors }, async () => ({
     numbers: repo.doNotCallList(),

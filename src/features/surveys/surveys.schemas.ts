@@ -61,6 +61,11 @@ export const SurveysQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
 }, { additionalProperties: false });
 
+export const CallRatingsQuery = Type.Object({
+  callId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+}, { additionalProperties: false });
+
 export const DoNotCallBody = Type.Object({
   phoneNumber: Phone,
   reason: Type.Optional(Type.String({ maxLength: 200 })),

@@ -70,6 +70,10 @@ export function createSurveyStasis(deps: SurveyStasisDeps) {
         }
         if (leg.gone) end(leg);
       },
+      lost(leg: SurveyLeg) {
+        log.info({ channelId: leg.channelId, kind: leg.target.kind }, 'survey channel lost before its prompt played');
+        channelGone(leg, null);
+      },
     },
   });
 
@@ -190,14 +194,20 @@ export function createSurveyStasis(deps: SurveyStasisDeps) {
       }
     },
 
-    /** 一次一评: the caller stays on after the agent hung up and answers one keypress question. */
-    startAfterCallRating(callerChannelId: string, callId: string): void {
-      if (legs.has(callerChannelId)) return;
+    /**
+     * 一次一评: the caller stays on after the agent hung up and answers one keypress question. From here on
+     * every event of the channel (keys, playbacks, hangup, StasisEnd) is the survey's; after the thanks the channel
+     * is hung up. False when the channel already runs a survey or a rating.
+     */
+    startAfterCallRating(callerChannelId: string, callId: string): boolean {
+      if (legs.has(callerChannelId)) return false;
       const leg = newLeg(callerChannelId, { kind: 'after_call', callId }, clock.now());
       leg.answeredAt = leg.startedAt;
       legs.set(callerChannelId, leg);
       repo.openRating(callId, callerChannelId, leg.startedAt);
+      log.info({ callId, channelId: callerChannelId }, 'after-call rating started');
       runner.start(leg, rateAfterCallScript({ repeats: config.repeats, silenceMs: config.silenceMs }));
+      return true;
     },
 
     /**
@@ -209,6 +219,13 @@ export function createSurveyStasis(deps: SurveyStasisDeps) {
     async reconcile(snapshot: AriSnapshot): Promise<void> {
       const live = new Map(snapshot.channels.map((c) => [c.id, c]));
       for (const leg of [...legs.values()]) if (!live.has(leg.channelId)) channelGone(leg, leg.cause);
+      for (const rating of repo.openRatings()) {
+        if (legs.has(rating.channelId)) continue;
+        // A rating this process did not see end (a restart): the answer so far is kept and the caller, whose
+        // conversation is over, is hung up.
+        repo.finishRating(rating.channelId, rating.satisfaction, [...rating.keys], rating.satisfaction !== null, clock.now());
+        if (live.has(rating.channelId)) hangUpStray(rating.channelId);
+      }
       for (const job of repo.dialingJobs()) {
         const channelId = job.channelId;
         if (channelId === null || legs.has(channelId)) continue;

@@ -1,6 +1,7 @@
 // The reports page: the month's ranking with its four classes, a unit's trend, top categories, hotspot streets, daily volume.
 import { get, post, setCsrfToken, ApiError } from '../desktop/api.js';
 import { t, getLang, setLang, applyI18n, onLangChange } from '../i18n.js';
+import './strings.js';
 import { renderCategories, renderDaily, renderTrend, resizeCharts } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
@@ -64,6 +65,46 @@ function renderRanking() {
   }
 }
 
+/** 关账: managers close a month that has ended; a closed month shows when and by whom instead. */
+function renderClosing() {
+  const report = state.data.ranking;
+  const note = $('closed-note');
+  const button = $('close-month');
+  const manager = state.scope && state.scope.role !== 'unit';
+  note.hidden = !(manager && report && report.closed);
+  button.hidden = !(manager && report && !report.closed && report.month < state.scope.currentMonth);
+  if (!note.hidden) {
+    const time = report.closedAt === null ? '' : new Date(report.closedAt).toLocaleString(getLang() === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai' });
+    note.textContent = t('reports.closed', { time, by: report.closedBy ?? '' });
+  }
+}
+
+function askToClose() {
+  $('close-text').textContent = t('reports.close.text', { month: state.month });
+  $('close-error').textContent = '';
+  $('close-confirm').disabled = false;
+  $('close-dialog').showModal();
+}
+
+async function closeMonth() {
+  const month = state.month;
+  $('close-confirm').disabled = true;
+  try {
+    await post(`/api/reports/months/${month}/close`);
+    $('close-dialog').close();
+    await load();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 409) {
+      $('close-dialog').close();
+      await load();
+      showError(t('reports.closed.already'));
+      return;
+    }
+    $('close-error').textContent = errorText(error);
+    $('close-confirm').disabled = false;
+  }
+}
+
 function renderStreets() {
   const body = $('streets-table').querySelector('tbody');
   body.replaceChildren();
@@ -93,6 +134,7 @@ function renderHotspots() {
 
 function renderAll() {
   renderRanking();
+  renderClosing();
   renderStreets();
   renderHotspots();
   if (state.data.categories) renderCategories($('categories-chart'), state.data.categories.rows);
@@ -173,6 +215,9 @@ $('login-form').addEventListener('submit', async (event) => {
   }
 });
 $('logout').addEventListener('click', async () => { try { await post('/api/logout'); } finally { location.reload(); } });
+$('close-month').addEventListener('click', askToClose);
+$('close-cancel').addEventListener('click', () => $('close-dialog').close());
+$('close-confirm').addEventListener('click', () => { void closeMonth(); });
 $('lang-switch').addEventListener('click', () => setLang(getLang() === 'zh' ? 'en' : 'zh'));
 $('month').addEventListener('change', () => { if ($('month').value) { state.month = $('month').value; void load(); } });
 $('level').addEventListener('change', () => { state.level = $('level').value; state.selected = null; state.data.scorecard = null; void load(); });
