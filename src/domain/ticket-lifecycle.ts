@@ -85,7 +85,7 @@ export interface LifecycleTicket {
 }
 
 export type NoticeForUnit =
-  | 'dispatched' | 'upheld' | 'withdrawn' | 'rework' | 'urged' | 'note_added' | 'closed'
+  | 'dispatched' | 'upheld' | 'withdrawn' | 'return_reviewed' | 'rework' | 'urged' | 'note_added' | 'closed'
   | 'extension_approved' | 'extension_rejected';
 export type NoticeForCentre = 'replied' | 'returned' | 'disputed' | 'extension_requested';
 
@@ -285,9 +285,10 @@ function apply(ticket: LifecycleTicket, action: TicketAction, now: number): Appl
     case 'reassign': {
       const problem = checkUnits(action.leadUnit, action.cooperatingUnits) ?? (action.leadUnit === lead ? 'same_unit' : null);
       if (problem !== null) return problem;
+      // A unit whose return or dispute the centre has reviewed hears where it went; a running one is withdrawn.
       const withdraw: TicketEffect[] = running
         ? [{ kind: 'stop_clocks', at: now }, { kind: 'notify_unit', unitCode: lead, about: 'withdrawn' }]
-        : [];
+        : lead === '' ? [] : [{ kind: 'notify_unit', unitCode: lead, about: 'return_reviewed' }];
       return dispatchTo(action.leadUnit, action.cooperatingUnits ?? [], round + 1, now, withdraw, { previousUnit: lead });
     }
     case 'rework':

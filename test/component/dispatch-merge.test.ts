@@ -60,5 +60,8 @@ describe('merging repeat requests (并单) and notes from repeat callers', () =>
     expect(noted.body.history.at(-1)).toMatchObject({ action: 'add_note', details: { note: '市民再次来电催办' } });
     expect(desk.db.prepare('SELECT count(*) AS n FROM tickets').get()).toEqual({ n: 1 });
     expect(desk.db.prepare("SELECT ticket_id FROM calls WHERE id = 'call-repeat'").get()).toEqual({ ticket_id: t.id });
+    const draft = await call(as.agent, 'GET', '/api/calls/call-repeat/draft');
+    expect(draft.body).toMatchObject({ ticketId: null, ticketNumber: null });   // a note does not count as the call's own ticket
+    expect((await call(as.agent, 'PUT', '/api/calls/call-repeat/draft', { data: { description: '另一件事：路灯不亮' }, version: 0 })).status).toBe(200);
   });
 });

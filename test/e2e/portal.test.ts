@@ -73,6 +73,44 @@ describe.skipIf(missing !== undefined)('unit portal and centre review in Chromiu
     await page.context().close();
   });
 
+  it('when a ticket is dispatched while the inbox is open, then the notice arrives live, the badge counts it and the inbox shows the ticket', async () => {
+    const page = await open('/portal/', 'unitA');
+    await page.waitForSelector(`tr[data-ticket="${ids.toReturn.id}"]`);
+    await expect.poll(() => page.getAttribute('#notice-status', 'data-state')).toBe('online');
+    const before = Number(await page.textContent('#notice-badge'));
+    expect(before).toBeGreaterThanOrEqual(3);   // the three dispatches of the setup, and the overdue one's warnings
+    expect(await page.textContent('#notice-list')).toContain(`${ids.overdue.number} 已超过签收时限`);
+
+    const fresh = await h.intake({ category: 'sanitation/street-vending', description: '路口早市占道经营，影响通行', callerNumber: '13400134000' });
+    expect((await h.call(h.as.agent, 'POST', `/api/tickets/${fresh.id}/dispatch`, { leadUnit: JIANWAI })).status).toBe(200);
+    await page.waitForSelector(`#notice-list li[data-ticket="${fresh.id}"]`);
+    expect(await page.textContent(`#notice-list li[data-ticket="${fresh.id}"] .notice-text`)).toBe(`新派工单 ${fresh.number}，请及时签收`);
+    expect(Number(await page.textContent('#notice-badge'))).toBe(before + 1);
+    await page.waitForSelector(`#inbox-rows tr[data-ticket="${fresh.id}"]`);
+    await page.screenshot({ path: 'test-artifacts/portal-notices.png', fullPage: true });
+
+    await page.click('#notice-read-all');
+    await expect.poll(() => page.textContent('#notice-badge')).toBe('0');
+    expect(await page.isVisible('#notice-none')).toBe(true);
+    await page.context().close();
+  });
+
+  it('when a unit user was offline, then the notices wait unread at the next sign-in; opening one marks it read', async () => {
+    const fresh = await h.intake({ category: 'property/service', description: '物业不处理楼道堆物问题', callerNumber: '13300133000', townshipCode: CHAOWAI, address: '朝外大街 2 号' });
+    await h.call(h.as.agent, 'POST', `/api/tickets/${fresh.id}/dispatch`, { leadUnit: CHAOWAI });
+    const page = await open('/portal/', 'unitB');
+    await expect.poll(() => page.textContent('#notice-badge')).toBe('2');   // cooperating on one ticket of the setup, lead on this one
+    expect(await page.textContent('#notice-list')).toContain(`新派工单 ${ids.toReply.number}`);
+    await page.click(`#notice-list li[data-ticket="${fresh.id}"] .notice-text`);
+    await expect.poll(() => statusOf(page)).toBe('待签收');
+    await expect.poll(() => page.textContent('#notice-badge')).toBe('1');
+    await page.reload();
+    await page.waitForSelector('#main-view:not([hidden])');
+    await expect.poll(() => page.textContent('#notice-badge')).toBe('1');
+    expect(await page.locator(`#notice-list li[data-ticket="${fresh.id}"]`).count()).toBe(0);
+    await page.context().close();
+  });
+
   it('when the unit signs for a ticket and replies, then an empty reply shows Chinese field errors and a full one is recorded', async () => {
     const page = await open('/portal/', 'unitA');
     await page.click(`a[href="#ticket/${ids.toReply.id}"]`);

@@ -210,6 +210,7 @@ describe('a ticket through its life', () => {
     expect(effects[2]!.map((e) => e.kind)).toEqual(['stop_clocks', 'notify_centre', 'audit']);
     expect(effects[3]!.map((e) => e.kind)).toEqual(['start_clocks', 'notify_unit', 'audit']);
     expect(effects[5]).toContainEqual({ kind: 'notify_unit', unitCode: STRANGER, about: 'dispatched' });
+    expect(effects[5]).toContainEqual({ kind: 'notify_unit', unitCode: LEAD, about: 'return_reviewed' });
     expect(transitionTicket(ticket, { kind: 'reply', result: '已处理' }, lead, NOW)).toMatchObject({ ok: false, error: { details: { reason: 'not_dispatched_unit' } } });
   });
 

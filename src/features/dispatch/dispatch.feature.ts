@@ -15,6 +15,10 @@ import { createHandlingViews } from './dispatch.views.ts';
 import type { HandlingViews } from './dispatch.views.ts';
 import { SEED_HANDLING_UNITS, seedHandlingUnits } from './handling-units.ts';
 import type { HandlingUnit } from './handling-units.ts';
+import { registerUnitNotices } from './unit-notices.routes.ts';
+import { registerDeskIntake } from './desk-intake.routes.ts';
+import type { UnitNoticeDesk } from './unit-notices.routes.ts';
+import type { NoticeFanoutSettings } from './unit-notices.socket.ts';
 
 export interface DispatchOptions {
   policy: DeadlinePolicy;
@@ -22,7 +26,10 @@ export interface DispatchOptions {
   /** City departments and utilities, seeded into units at start. */
   handlingUnits: readonly HandlingUnit[];
   sweepEveryMs: number;
+  /** Sees every notice besides the units' own (stored, pushed to the portal) and the log. */
   notify?: (notice: HandlingNotice) => void;
+  /** Limits of the portal's notice sockets. */
+  noticeSockets?: Partial<NoticeFanoutSettings>;
   scheduleSurvey?: (request: SurveyRequest) => void;
   /** Sees the feature's parts once registered (tests, benches, the survey feature). */
   onReady?: (parts: DispatchParts) => void;
@@ -32,6 +39,7 @@ export interface DispatchParts {
   repo: DispatchRepo;
   handling: Handling;
   views: HandlingViews;
+  unitNotices: UnitNoticeDesk;
   sweepDeadlines(now: number): SweepReport;
 }
 
@@ -45,17 +53,25 @@ export function dispatchFeature(options: Partial<DispatchOptions> = {}): Feature
     const repo = createDispatchRepo(deps.db);
     const audit = createTicketAudit(deps.db);
     const log = deps.log.child({ component: 'dispatch' });
-    const notify = options.notify ?? ((n: HandlingNotice) => log.info({ to: n.to, unit: n.to === 'unit' ? n.unitCode : undefined, about: n.about, ticketId: n.ticketId }, 'handling notice'));
+    const unitNotices = registerUnitNotices(app, {
+      db: deps.db, repo, clock: deps.clock, log: deps.log, ...(options.noticeSockets ? { settings: options.noticeSockets } : {}),
+    });
+    const notify = (n: HandlingNotice) => {
+      log.info({ to: n.to, unit: n.to === 'unit' ? n.unitCode : undefined, about: n.about, ticketId: n.ticketId }, 'handling notice');
+      if (n.to === 'unit') unitNotices.notify(n);
+      options.notify?.(n);
+    };
     const handling = createHandling({
       repo, audit, clock: deps.clock, log: deps.log, rules, notify,
       ...(options.scheduleSurvey ? { scheduleSurvey: options.scheduleSurvey } : {}),
     });
     const views = createHandlingViews({ repo, audit, handlingUnits });
-    const { sweepDeadlines } = createDeadlineSweeper({ repo, handling, audit, log: deps.log });
+    const { sweepDeadlines } = createDeadlineSweeper({ repo, handling, audit, log: deps.log, notify });
     registerDispatchRoutes(app, { handling, views, repo, audit, clock: deps.clock, handlingUnits });
+    registerDeskIntake(app, { db: deps.db, repo, handling, views, tickets: ctx.tickets, clock: deps.clock, rules, handlingUnits });
     const stop = startDeadlineTimer(deps.clock, sweepDeadlines, options.sweepEveryMs ?? SWEEP_INTERVAL_MS);
     app.addHook('onClose', async () => { stop(); });
-    options.onReady?.({ repo, handling, views, sweepDeadlines });
+    options.onReady?.({ repo, handling, views, unitNotices, sweepDeadlines });
   };
 }
 

@@ -6,17 +6,18 @@ import { hotlineError } from '../../domain/errors.ts';
 import { refusalOf, transitionTicket } from '../../domain/ticket-lifecycle.ts';
 import type { HotlineError } from '../../domain/errors.ts';
 import type {
-  ActorRole, LifecycleTicket, NoticeForCentre, NoticeForUnit, TicketAction, TicketActor, TicketEffect, TicketStatus,
+  ActorRole, LifecycleTicket, NoticeForCentre, TicketAction, TicketActor, TicketEffect, TicketStatus,
 } from '../../domain/ticket-lifecycle.ts';
 import type { Account } from '../auth/auth.service.ts';
 import type { TicketAudit } from '../tickets/ticket-audit.ts';
 import { resumeCompletion, startRound, withNextCheck } from './dispatch.clocks.ts';
 import type { ClockRules } from './dispatch.clocks.ts';
 import type { DispatchRepo, DispatchRound, HandlingTicket } from './dispatch.repo.ts';
+import type { UnitNoticeAbout } from './unit-notices.ts';
 
 /** What a notice tells a unit or the centre; delivery (portal badge, SMS) is the notifier's business. */
 export type HandlingNotice =
-  | { to: 'unit'; unitCode: string; about: NoticeForUnit; ticketId: string; number: string }
+  | { to: 'unit'; unitCode: string; about: UnitNoticeAbout; ticketId: string; number: string }
   | { to: 'centre'; about: NoticeForCentre; ticketId: string; number: string };
 
 /** The callback (回访) due after closure; merged tickets ride on their master's. */

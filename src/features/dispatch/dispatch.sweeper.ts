@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '../../clock.ts';
 import type { TicketAudit } from '../tickets/ticket-audit.ts';
 import { withNextCheck } from './dispatch.clocks.ts';
 import type { DispatchRepo, DispatchRound } from './dispatch.repo.ts';
-import type { ActorContext, Handling } from './dispatch.service.ts';
+import type { ActorContext, Handling, HandlingNotice } from './dispatch.service.ts';
 
 export const SWEEP_INTERVAL_MS = 60_000;
 const BATCH = 500;
@@ -17,17 +17,19 @@ const SYSTEM: ActorContext = { actor: { role: 'system', id: 'system' }, account:
  * reaches its warning point, and flags it overdue once its deadline has passed. Each is raised once
  * per round; both land in the audit trail.
  */
-export function createDeadlineSweeper(deps: { repo: DispatchRepo; handling: Handling; audit: TicketAudit; log: Logger }) {
+export function createDeadlineSweeper(deps: { repo: DispatchRepo; handling: Handling; audit: TicketAudit; log: Logger; notify?: (notice: HandlingNotice) => void }) {
   const { repo, handling, audit } = deps;
   const log = deps.log.child({ component: 'deadline-sweeper' });
 
-  function flagOverdue(r: DispatchRound, status: string, clock: 'acceptance' | 'completion', now: number): void {
+  function flagOverdue(r: DispatchRound, ticket: { status: string; number: string }, clock: 'acceptance' | 'completion', now: number): void {
+    const { status } = ticket;
     audit.write({
       ticketId: r.ticketId, at: now, actorId: 'system', actorName: '系统', role: 'system', unitCode: r.leadUnit,
       action: `${clock}_overdue`, from: status, to: status,
       details: { round: r.round, due: clock === 'acceptance' ? r.clocks.acceptBy : r.clocks.completeBy },
     });
     log.info({ ticketId: r.ticketId, unit: r.leadUnit, clock }, 'deadline passed');
+    deps.notify?.({ to: 'unit', unitCode: r.leadUnit, about: `${clock}_overdue`, ticketId: r.ticketId, number: ticket.number });
   }
 
   function sweepRound(r: DispatchRound, now: number, report: SweepReport): void {
@@ -40,14 +42,14 @@ export function createDeadlineSweeper(deps: { repo: DispatchRepo; handling: Hand
         if (round.acceptWarnedAt === null && now >= round.clocks.acceptWarnAt) { round = { ...round, acceptWarnedAt: now }; warn.push('acceptance'); }
         if (round.acceptOverdueAt === null && now > round.clocks.acceptBy) {
           round = { ...round, acceptWarnedAt: round.acceptWarnedAt ?? now, acceptOverdueAt: now };
-          flagOverdue(round, ticket.status, 'acceptance', now); report.overdue++;
+          flagOverdue(round, ticket, 'acceptance', now); report.overdue++;
         }
       }
       if (round.repliedAt === null) {
         if (round.completeWarnedAt === null && now >= round.clocks.completeWarnAt) { round = { ...round, completeWarnedAt: now }; warn.push('completion'); }
         if (round.completeOverdueAt === null && now > round.clocks.completeBy) {
           round = { ...round, completeWarnedAt: round.completeWarnedAt ?? now, completeOverdueAt: now };
-          flagOverdue(round, ticket.status, 'completion', now); report.overdue++;
+          flagOverdue(round, ticket, 'completion', now); report.overdue++;
         }
       }
       repo.saveRound(withNextCheck(round));

@@ -72,14 +72,16 @@ const ITEM_EN: Readonly<Record<string, string>> = {
   'other/suggestions': 'Suggestions', 'other/thanks': 'Praise and thanks', 'other/other': 'Other matters',
 };
 
+/** One node of the form's tree: the taxonomy's code and Chinese label, the English one, and the defaults it carries. */
+function labelled(code: string, zh: string, en: string | undefined, defaults: { urgency: string; handling: string }) {
+  return { code, zh, en: en ?? zh, urgency: defaults.urgency, handling: defaults.handling };
+}
+
 /** The form's tree: every group and item of the taxonomy with its Chinese and English label and its defaults. */
 export function categoryTree(taxonomy: Taxonomy = SEED_TAXONOMY): TicketCategoryGroup[] {
   return taxonomy.map((g) => ({
-    code: g.code, zh: g.zh, en: GROUP_EN[g.code] ?? g.zh, urgency: g.urgency, handling: g.handling,
-    items: g.items.map((i) => ({
-      code: i.code, zh: i.zh, en: ITEM_EN[`${g.code}/${i.code}`] ?? i.zh,
-      urgency: i.urgency ?? g.urgency, handling: i.handling ?? g.handling,
-    })),
+    ...labelled(g.code, g.zh, GROUP_EN[g.code], g),
+    items: g.items.map((i) => labelled(i.code, i.zh, ITEM_EN[`${g.code}/${i.code}`], { urgency: i.urgency ?? g.urgency, handling: i.handling ?? g.handling })),
   }));
 }
 

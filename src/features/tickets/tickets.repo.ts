@@ -6,6 +6,7 @@ export interface CallForTicket {
   id: string;
   agentId: string | null;
   callerNumber: string;
+  /** The ticket created from this call, if any. */
   ticketId: string | null;
 }
 
@@ -68,6 +69,11 @@ export interface TicketsRepo {
   ticketsForCaller(callerNumber: string, since: number, limit: number): TicketRow[];
   /** Open, unmerged tickets from this caller, or of this category in this township since `since`. */
   openTicketsLike(t: { callerNumber: string | null; category: string; township: string | null; since: number }): OpenTicketForMerge[];
+  /**
+   * Whether this caller has an open ticket that is overdue on its current round at `now`, or was
+   * sent back for rework, or reopened after a callback: the caller is waiting on the hotline.
+   */
+  callerIsWaiting(callerNumber: string, now: number): boolean;
   unit(code: string): UnitRow | undefined;
 }
 
@@ -100,8 +106,22 @@ function parseData(text: string): Record<string, unknown> {
   }
 }
 
+/**
+ * Whether a caller waits on an open ticket: tickets_by_caller narrows to the caller's tickets, each
+ * current round is found by its primary key and each rework by audit_log_by_subject.
+ */
+export const WAITING_CALLER_SQL = `SELECT 1 FROM tickets t
+  LEFT JOIN ticket_dispatches d ON d.ticket_id = t.id AND d.round = t.dispatch_round
+  WHERE t.caller_number = @caller AND t.status IN ${OPEN} AND t.master_id IS NULL AND (
+    t.reopen_count > 0
+    OR (d.ended_at IS NULL AND ((d.signed_at IS NULL AND d.accept_by < @now) OR (d.replied_at IS NULL AND d.complete_by < @now)))
+    OR EXISTS (SELECT 1 FROM audit_log a WHERE a.subject = t.id AND a.action = 'ticket.rework'))
+  LIMIT 1`;
+
 export function createTicketsRepo(db: Database): TicketsRepo {
-  const callById = db.prepare('SELECT id, agent_id, caller_number, ticket_id FROM calls WHERE id = ?');
+  // The ticket created from the call, not one the call was only linked to (a note from a repeat caller).
+  const callById = db.prepare(`SELECT c.id, c.agent_id, c.caller_number,
+    (SELECT t.id FROM tickets t WHERE t.call_id = c.id ORDER BY t.created_at LIMIT 1) AS ticket_id FROM calls c WHERE c.id = ?`);
   const draftByCall = db.prepare('SELECT call_id, agent_id, data, version, updated_at FROM ticket_drafts WHERE call_id = ?');
   const insertDraft = db.prepare(`INSERT INTO ticket_drafts (id, call_id, agent_id, data, updated_at, version)
     VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (call_id) DO NOTHING`);
@@ -125,6 +145,7 @@ export function createTicketsRepo(db: Database): TicketsRepo {
   const ticketsByCaller = db.prepare(`SELECT * FROM tickets WHERE caller_number = ? AND created_at >= ?
     ORDER BY created_at DESC, number DESC LIMIT ?`);
   const unitByCode = db.prepare('SELECT code, name, district_code, kind FROM units WHERE code = ?');
+  const waitingCaller = db.prepare(WAITING_CALLER_SQL);
 
   const audit = createTicketAudit(db);
   const createTicket = db.transaction((t: NewTicket, by?: { name: string; role: string }): TicketRow => {
@@ -173,6 +194,7 @@ export function createTicketsRepo(db: Database): TicketsRepo {
         address: r.address, createdAt: r.created_at, status: r.status, description: r.description,
       }));
     },
+    callerIsWaiting: (callerNumber, now) => waitingCaller.get({ caller: callerNumber, now }) !== undefined,
     unit(code) {
       const r = unitByCode.get(code) as { code: string; name: string; district_code: string | null; kind: string } | undefined;
       return r ? { code: r.code, name: r.name, districtCode: r.district_code, kind: r.kind } : undefined;

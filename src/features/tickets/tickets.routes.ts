@@ -4,7 +4,7 @@ import { requireRole, sessionOf } from '../auth/auth.routes.ts';
 import type { LiveHub } from '../live/live.hub.ts';
 import { URGENCY_CLASSES, URGENCY_LABELS } from '../../domain/deadlines.ts';
 import { TICKET_CATEGORIES, TICKET_CHANNELS, TICKET_TYPES } from './categories.ts';
-import { CallParams, DraftBody, TicketBody, TicketParams } from './tickets.schemas.ts';
+import { CallParams, DraftBody, MergeOffersQuery, TicketBody, TicketParams } from './tickets.schemas.ts';
 import type { TicketsService } from './tickets.service.ts';
 
 const intake = requireRole('agent', 'supervisor', 'admin');
@@ -28,6 +28,16 @@ export function registerTicketRoutes(app: HotlineHttp, deps: { tickets: TicketsS
   app.post('/api/tickets', { schema: { body: TicketBody }, preHandler: intake }, async (request, reply) => {
     const ticket = tickets.create(request.body, sessionOf(request).account);
     return reply.code(201).send(ticket);
+  });
+
+  app.get('/api/tickets/merge-offers', { schema: { querystring: MergeOffersQuery }, preHandler: intake }, async (request) => {
+    const q = request.query;
+    const query = {
+      category: q.category,
+      ...(q.callId ? { callId: q.callId } : {}), ...(q.callerNumber ? { callerNumber: q.callerNumber } : {}),
+      ...(q.townshipCode ? { townshipCode: q.townshipCode } : {}), ...(q.address ? { address: q.address } : {}),
+    };
+    return { candidates: tickets.mergeOffers(query, sessionOf(request).account) };
   });
 
   app.get('/api/tickets/:id', { schema: { params: TicketParams }, preHandler: intake }, async (request) =>

@@ -33,6 +33,15 @@ export const TicketBody = Type.Object({
   confidential: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
 
+/** What the desktop sends to look for an open ticket the request repeats, before the ticket is saved. */
+export const MergeOffersQuery = Type.Object({
+  callId: Type.Optional(Type.String({ maxLength: 100 })),
+  callerNumber: Type.Optional(Type.String({ maxLength: 32 })),
+  category: Type.String({ minLength: 1, maxLength: 100 }),
+  townshipCode: Type.Optional(Type.String({ maxLength: 32 })),
+  address: Type.Optional(Type.String({ maxLength: 400 })),
+}, { additionalProperties: false });
+
 export type TicketBodyType = Type.Static<typeof TicketBody>;
 
 export interface FieldError { field: string; message: string; message_en: string }

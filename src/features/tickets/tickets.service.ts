@@ -9,6 +9,7 @@ import type { TicketStatus } from '../../domain/ticket-lifecycle.ts';
 import type { Account } from '../auth/auth.service.ts';
 import type { TicketRow, TicketsRepo } from './tickets.repo.ts';
 import { MAX_DRAFT_BYTES, validateTicketForm } from './tickets.schemas.ts';
+import type { FieldError, TicketForm } from './tickets.schemas.ts';
 
 export interface DraftView {
   callId: string;
@@ -62,6 +63,19 @@ export function recentTicketsForCaller(repo: TicketsRepo, number: string, now: n
   return repo.ticketsForCaller(number, now - days * DAY_MS, 50).map(summarise);
 }
 
+/** What the desktop knows before the ticket exists, to look for a ticket the request repeats. */
+export interface MergeQuery {
+  callId?: string;
+  callerNumber?: string;
+  category: string;
+  townshipCode?: string;
+  address?: string;
+}
+
+/** The caller's place in the queue: callers waiting on an overdue or reworked ticket go ahead by this much. */
+export interface CallerPriority { waitingCallerBoost: number }
+export const DEFAULT_CALLER_PRIORITY: CallerPriority = { waitingCallerBoost: 10 };
+
 export interface TicketsService {
   getDraft(callId: string, who: Account): DraftView;
   saveDraft(callId: string, who: Account, draft: { data: Record<string, unknown>; version: number }): DraftView;
@@ -69,16 +83,26 @@ export interface TicketsService {
   get(id: string, who: Account): TicketView;
   /** Open tickets the given one may repeat, best match first. */
   mergeCandidatesFor(ticket: TicketRow): MergeOffer[];
+  /** Open tickets a request not yet saved would repeat (the desktop's merge offer while the form is filled). */
+  mergeOffers(query: MergeQuery, who: Account): MergeOffer[];
+  /** The form's field errors without saving anything; the form as it would be saved when there are none. */
+  check(input: Record<string, unknown>): { form?: TicketForm; errors: FieldError[] };
+  /**
+   * The queue priority boost for a caller: `waitingCallerBoost` when one of their open tickets is
+   * overdue, was sent back for rework or was reopened, else 0. Never throws; 0 for an unknown number.
+   */
+  priorityFor(callerNumber: string): number;
   recentTicketsForCaller(number: string, now: number, days?: number): TicketSummary[];
 }
 
 export function createTicketsService(deps: {
-  repo: TicketsRepo; clock: Clock; log: Logger; mergeRules?: MergeRules;
+  repo: TicketsRepo; clock: Clock; log: Logger; mergeRules?: MergeRules; priority?: Partial<CallerPriority>;
 }): TicketsService {
   const { repo, clock } = deps;
   const mergeRules = deps.mergeRules ?? DEFAULT_MERGE_RULES;
+  const priority: CallerPriority = { ...DEFAULT_CALLER_PRIORITY, ...deps.priority };
 
-  function mergeCandidatesFor(ticket: TicketRow): MergeOffer[] {
+  function mergeCandidatesFor(ticket: Pick<TicketRow, 'id' | 'callerNumber' | 'category' | 'townshipCode' | 'address' | 'createdAt'>): MergeOffer[] {
     if (!ticket.category) return [];
     const now = clock.now();
     const open = repo.openTicketsLike({
@@ -175,6 +199,28 @@ export function createTicketsService(deps: {
     },
 
     mergeCandidatesFor,
+
+    mergeOffers(query, who) {
+      // An agent looks up the caller of a call they handled, never an arbitrary number.
+      let callerNumber = typeof query.callerNumber === 'string' && who.role !== 'agent' ? query.callerNumber.trim() : '';
+      if (query.callId) callerNumber = callFor(query.callId, who).callerNumber;
+      return mergeCandidatesFor({
+        id: '', callerNumber: callerNumber || null, category: query.category, townshipCode: query.townshipCode || null,
+        address: query.address?.trim() || null, createdAt: clock.now(),
+      });
+    },
+
+    check: (input) => validateTicketForm(input, (code) => repo.unit(code)),
+
+    priorityFor(callerNumber) {
+      if (typeof callerNumber !== 'string' || !callerNumber || callerNumber.length > 40) return 0;
+      try {
+        return repo.callerIsWaiting(callerNumber, clock.now()) ? priority.waitingCallerBoost : 0;
+      } catch (error) {
+        log.warn({ err: error, caller: maskPhone(callerNumber) }, 'caller priority not read');
+        return 0;
+      }
+    },
 
     recentTicketsForCaller: (number, now, days = 90) => recentTicketsForCaller(repo, number, now, days),
   };

@@ -1,7 +1,9 @@
-// The unit portal: the unit's inbox with both deadlines, and each ticket's page (#ticket/<id>).
+// The unit portal: the unit's inbox with both deadlines, each ticket's page (#ticket/<id>), and the unit's notices pushed live.
+import './words.js';
 import { $, el, bootPortal, clockBadge, errorText, get, statusText, t } from './common.js';
 import { onLangChange } from '../i18n.js';
 import { showTicket } from './ticket.js';
+import { mountNotices } from './notices.js';
 
 async function loadInbox() {
   const params = new URLSearchParams({ status: $('filter-status').value });
@@ -46,7 +48,11 @@ void bootPortal({
     $('refresh').addEventListener('click', loadInbox);
     $('back').addEventListener('click', (e) => { e.preventDefault(); location.hash = ''; });
     window.addEventListener('hashchange', route);
-    onLangChange(route);
+    const notices = mountNotices({
+      // A new dispatch, a rework or a withdrawal changes the list: the open inbox is read again.
+      onNotice: () => { if (!$('inbox-view').hidden) void loadInbox(); },
+    });
+    onLangChange(() => { notices.relabel(); void route(); });
     await route();
   },
 });
