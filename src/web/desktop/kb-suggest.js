@@ -32,7 +32,7 @@ function marked(html) {
   return fragment;
 }
 
-export function attachKbSuggest(textarea, { fetchSuggestions = (q) => get(`/api/knowledge/search?q=${encodeURIComponent(q)}&limit=${LIMIT}`) } = {}) {
+export function attachKbSuggest(textarea, { fetchSuggestions = (q) => get(`/api/knowledge/search?q=${encodeURIComponent(q)}&limit=${LIMIT}`), onChoose = () => {} } = {}) {
   const panel = el('section', 'kb-suggest');
   panel.hidden = true;
   panel.setAttribute('aria-live', 'polite');
@@ -57,7 +57,11 @@ export function attachKbSuggest(textarea, { fetchSuggestions = (q) => get(`/api/
       const use = el('button', 'kb-suggest-use', chosen === item.id ? label('chosen') : label('use'));
       use.type = 'button';
       use.setAttribute('aria-pressed', String(chosen === item.id));
-      use.addEventListener('click', () => { chosen = chosen === item.id ? null : item.id; render(items); });
+      use.addEventListener('click', () => {
+        chosen = chosen === item.id ? null : item.id;
+        render(items);
+        if (chosen !== null) onChoose({ id: item.id, title: title.textContent });
+      });
       const read = el('button', 'kb-suggest-open', label('open'));
       read.type = 'button';
       read.addEventListener('click', async () => {

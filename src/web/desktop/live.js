@@ -1,5 +1,5 @@
-// The desktop's live connection: reconnects with capped backoff; every frame is JSON {type, ...}.
-export function connectLive({ onFrame, onStatus }) {
+// A live connection (the desktop's /ws, the portal's /ws/portal): reconnects with capped backoff; every frame is JSON {type, ...}.
+export function connectLive({ onFrame, onStatus, path = '/ws' }) {
   let socket = null;
   let attempt = 0;
   let timer = null;
@@ -7,7 +7,7 @@ export function connectLive({ onFrame, onStatus }) {
 
   function url() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    return `${scheme}//${location.host}/ws`;
+    return `${scheme}//${location.host}${path}`;
   }
 
   function open() {

@@ -1,16 +1,21 @@
 // The agent desktop: sign-in, the state bar, the live connection and the screen pop with its form.
+import './words.js';
 import { get, post, setCsrfToken, ApiError } from './api.js';
 import { connectLive } from './live.js';
 import { createStateBar } from './state-bar.js';
 import { createPopView } from './pop.js';
 import { createTicketForm } from './ticket-form.js';
+import { createPopNote } from './pop-note.js';
 import { mountConference } from './conference.js';
+import { mountSoftphone } from '../softphone/softphone.js';
 import { t, getLang, setLang, applyI18n, onLangChange } from '../i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const POP_KEY = 'hl.pop';
 let me = null;
 let live = null;
+/** The browser phone beside the hardware phone (shown only where the seat is a browser seat). */
+let softphone = null;
 
 function showLogin() {
   $('login-view').hidden = false;
@@ -50,11 +55,13 @@ async function startDesk() {
     return item ? `${pick(group)} / ${pick(item)}` : pick(group);
   };
   const bar = createStateBar();
-  const popView = createPopView({ categoryLabel });
+  const note = createPopNote();
+  const popView = createPopView({ categoryLabel, onNote: (ticket, pop) => note.open(ticket, pop) });
   const form = createTicketForm({ categories, units });
-  onLangChange(() => { applyI18n(); bar.render(); popView.render(); form.relabel(); });
+  onLangChange(() => { applyI18n(); bar.render(); popView.render(); form.relabel(); note.relabel(); });
 
   const showPop = (pop, ended) => {
+    if (popView.current()?.callId !== pop.callId) note.reset();
     popView.show(pop, { ended });
     rememberPop(pop);
     void form.open(pop.callId, { defaults: { contactPhone: pop.callerNumber } });
@@ -62,6 +69,7 @@ async function startDesk() {
 
   if (me.agent) {
     await bar.refresh();
+    softphone = mountSoftphone($('softphone'), { fetchJson: get, t });
   } else {
     $('state-error').hidden = false;
     $('state-error').textContent = t('agent.not_agent');
@@ -69,6 +77,7 @@ async function startDesk() {
 
   const conference = mountConference(document.querySelector('#pop') ?? document.body, { currentCallId: () => popView.current()?.callId ?? null });
 
+  let agentState = null;
   live = connectLive({
     onStatus(state) {
       const el = $('ws-status');
@@ -78,7 +87,7 @@ async function startDesk() {
     onFrame(frame) {
       conference.onFrame(frame);
       if (frame.type === 'hello') {
-        if (frame.agent) bar.update(frame.agent);
+        if (frame.agent) { agentState = frame.agent.state; bar.update(frame.agent); }
         if (frame.pop) showPop(frame.pop, false);
         else {
           const kept = rememberedPop();
@@ -87,6 +96,9 @@ async function startDesk() {
       } else if (frame.type === 'pop') {
         showPop(frame.pop, false);
       } else if (frame.type === 'agent.state') {
+        // Signing in (perhaps at another seat) changes which seat the browser phone registers as.
+        if (frame.state !== 'offline' && agentState === 'offline') softphone?.refresh();
+        agentState = frame.state;
         bar.update({ state: frame.state, reason: frame.reason, since: frame.since });
       } else if (frame.type === 'call.ended') {
         popView.ended(frame.callId);
@@ -103,6 +115,7 @@ async function boot() {
   $('logout').addEventListener('click', async () => {
     try { await post('/api/logout'); } catch { /* already gone */ }
     rememberPop(null);
+    softphone?.close();
     live?.close();
     location.reload();
   });

@@ -18,7 +18,9 @@ function day(at) {
   return new Date(at).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
 }
 
-export function createPopView({ categoryLabel }) {
+const OPEN = new Set(['intake', 'dispatched', 'accepted', 'replied', 'returned', 'disputed']);
+
+export function createPopView({ categoryLabel, onNote = () => {} }) {
   let pop = null;
   let ended = false;
 
@@ -44,6 +46,18 @@ export function createPopView({ categoryLabel }) {
         if (i === 5) { td.className = 'desc'; td.title = text ?? ''; }
         tr.append(td);
       });
+      const action = document.createElement('td');
+      if (OPEN.has(ticket.status)) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'note-open';
+        button.dataset.ticket = ticket.id;
+        button.textContent = t('desk.note.add');
+        button.addEventListener('click', () => onNote(ticket, pop));
+        action.append(button);
+      }
+      tr.dataset.ticket = ticket.id;
+      tr.append(action);
       rows.append(tr);
     }
   }

@@ -1,7 +1,10 @@
-// The intake form: fills from the call's draft, autosaves it (debounced), and saves the ticket.
+// The intake form: fills from the call's draft, autosaves it (debounced) with the handling choices, offers
+// merging into an open ticket, and saves the ticket dispatched, answered or merged in one step.
 import { get, put, post, ApiError } from './api.js';
 import { t, getLang } from '../i18n.js';
 import { attachKbSuggest } from './kb-suggest.js';
+import { createDispatchPart, deadlineText } from './dispatch-part.js';
+import { createMergeOffer } from './merge-offer.js';
 
 const $ = (id) => document.getElementById(id);
 const TYPES = ['consultation', 'help', 'complaint', 'report', 'suggestion', 'praise'];
@@ -42,7 +45,17 @@ export function createTicketForm({ categories, units }) {
     fillSelect($('f-township'), (district?.units ?? []).map((u) => [u.code, u.name]), keep);
   }
 
-  const kb = attachKbSuggest($('f-description'));
+  const part = createDispatchPart({ onChange: () => schedule() });
+  const kb = attachKbSuggest($('f-description'), { onChoose: (article) => part.answerFrom(article) });
+  const offer = createMergeOffer({ onMerge: (candidate) => part.mergeInto(candidate) });
+
+  /** The server's suggestion and the merge offer follow the category and the place. */
+  function placeChanged() {
+    if (!callId || saved) return;
+    const f = read();
+    part.placeChanged({ category: f.category, townshipCode: f.townshipCode });
+    offer.update({ callId, category: f.category, townshipCode: f.townshipCode, address: f.address });
+  }
 
   function read() {
     const group = $('f-category-group').value;
@@ -57,6 +70,7 @@ export function createTicketForm({ categories, units }) {
       contactName: $('f-contact-name').value,
       contactPhone: $('f-contact-phone').value,
       confidential: $('f-confidential-yes').checked,
+      handling: part.read(),
     };
   }
 
@@ -75,6 +89,7 @@ export function createTicketForm({ categories, units }) {
     $('f-contact-phone').value = data.contactPhone ?? '';
     $('f-confidential-yes').checked = data.confidential === true;
     $('f-confidential-no').checked = data.confidential !== true;
+    part.write(data.handling);
   }
 
   function status(key, vars) { $('draft-status').textContent = key ? t(key, vars) : ''; }
@@ -135,6 +150,8 @@ export function createTicketForm({ categories, units }) {
   $('f-district').addEventListener('change', () => fillTownships(false));
   $('ticket-form').addEventListener('input', schedule);
   $('ticket-form').addEventListener('change', schedule);
+  $('ticket-form').addEventListener('input', placeChanged);
+  $('ticket-form').addEventListener('change', placeChanged);
   $('ticket-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!callId || saved) return;
@@ -143,20 +160,32 @@ export function createTicketForm({ categories, units }) {
     message(t('form.saving'));
     $('save-ticket').disabled = true;
     try {
-      const ticket = await post('/api/tickets', { callId, ...read() });
+      const { handling, ...fields } = read();
+      const ticket = await post('/api/tickets/intake', { callId, ...fields, handling: part.choice() });
       saved = true;
       kb.linkTicket(ticket.id).catch(() => {});
+      offer.reset();
       $('ticket-fields').disabled = true;
-      message(t('form.saved', { number: ticket.number }), 'ok');
+      message(`${t('form.saved', { number: ticket.number })} · ${outcome(ticket, handling)}`, 'ok');
       status('');
     } catch (error) {
       if (error instanceof ApiError && error.details.length) showErrors(error.details);
       const text = error instanceof ApiError && error.status ? (zh() ? error.zh : error.en) : t('error.network');
-      message(error instanceof ApiError && error.details.length ? t('form.failed') : text, 'error');
+      message(error instanceof ApiError && error.details.length ? t('desk.failed') : text, 'error');
     } finally {
       $('save-ticket').disabled = false;
     }
   });
+
+  function outcome(ticket, handling) {
+    if (ticket.status === 'dispatched' && ticket.dispatch) {
+      const units = [ticket.dispatch.leadUnitName, ...ticket.dispatch.cooperating.map((c) => c.name)].join('、');
+      return t('desk.saved.dispatched', { unit: units, accept: deadlineText(ticket.dispatch.acceptBy), complete: deadlineText(ticket.dispatch.completeBy) });
+    }
+    if (ticket.status === 'answered_directly') return t('desk.saved.answered');
+    if (ticket.status === 'merged') return t('desk.saved.merged', { number: handling.masterNumber ?? '' });
+    return t('desk.saved.intake');
+  }
 
   fillTypes(); fillGroups(); fillItems(false); fillDistricts(); fillTownships(false);
 
@@ -170,6 +199,7 @@ export function createTicketForm({ categories, units }) {
       clearErrors(); message(''); status('');
       write(defaults);
       kb.reset();
+      offer.reset();
       $('ticket-fields').disabled = false;
       try {
         const draft = await get(`/api/calls/${encodeURIComponent(nextCallId)}/draft`);
@@ -183,13 +213,14 @@ export function createTicketForm({ categories, units }) {
         } else if (draft.version > 0) {
           write(draft.data);
           status('draft.restored');
+          placeChanged();
         }
       } catch (error) {
         message(error instanceof ApiError && error.status ? (zh() ? error.zh : error.en) : t('error.network'), 'error');
       }
     },
     current: () => callId,
-    relabel() { fillTypes(); fillGroups(); fillItems(true); },
+    relabel() { fillTypes(); fillGroups(); fillItems(true); part.relabel(); offer.relabel(); },
     flush,
   };
 }
