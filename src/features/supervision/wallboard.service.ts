@@ -144,16 +144,27 @@ export function createWallboard(deps: WallboardDeps) {
     return { waiting, longestWaitSince: oldest };
   }
 
+  /**
+   * The chart's hours before midnight (the morning's history), kept until a call of those hours ends:
+   * today's hours come from today's figures, so a frame counts the day's calls once, not twice.
+   */
+  let earlier: { key: string; report: ServiceLevelReport } | undefined;
+  function hoursBeforeToday(inRange: CallLeg[], from: number, to: number, now: number): ServiceLevelReport {
+    const key = `${from}:${to}:${inRange.length}`;
+    if (earlier?.key !== key) earlier = { key, report: serviceLevel.fromLegs(inRange, from, to, now, false) };
+    return earlier.report;
+  }
+
   function build(now: number): WallboardSnapshot {
     foldEnded(now);
     for (const a of deps.agents.list()) if (!grid.get(a.id)) seeAgent(a);
     const dayFrom = dayStartOf(now);
     const hourFrom = hourStart(now, serviceLevel.options.utcOffsetMinutes);
     const historyFrom = hourFrom - (historyHours - 1) * HOUR;
-    const within = (from: number) => legs.filter((l) => l.arrivedAt >= from && l.arrivedAt < now);
+    const within = (from: number, to = now) => legs.filter((l) => l.arrivedAt >= from && l.arrivedAt < to);
     const today: ServiceLevelReport = serviceLevel.fromLegs(within(dayFrom), dayFrom, now, now);
     const hour: ServiceLevelReport = serviceLevel.fromLegs(within(hourFrom), hourFrom, now, now);
-    const chart: ServiceLevelReport = serviceLevel.fromLegs(within(historyFrom), historyFrom, now, now, false);
+    const before = historyFrom < dayFrom ? hoursBeforeToday(within(historyFrom, dayFrom), historyFrom, dayFrom, now) : undefined;
     grid.applyFigures(today.byAgent);
 
     const row = (key: string, name: string, pick: (r: ServiceLevelReport) => ServiceLevelFigures | undefined, match: (c: LiveCall) => boolean): BoardRow => ({
@@ -161,7 +172,7 @@ export function createWallboard(deps: WallboardDeps) {
     });
     const history: HourPoint[] = [];
     for (let h = historyFrom; h <= hourFrom; h += HOUR) {
-      const f = chart.byHour[String(h)] ?? EMPTY_FIGURES;
+      const f = (h < dayFrom ? before?.byHour : today.byHour)?.[String(h)] ?? EMPTY_FIGURES;
       history.push({ hour: h, offered: f.offered, answered: f.answered, abandoned: f.abandoned, rate15: f.rate15, answerRate: f.answerRate, asaSeconds: f.asaSeconds });
     }
     return {
