@@ -19,19 +19,12 @@ import { createKnowledgeService } from '../src/features/knowledge/knowledge.serv
 import { readKnowledgeSeed } from '../src/features/knowledge/knowledge.seed.ts';
 import type { Account } from '../src/features/auth/auth.service.ts';
 import { percentile } from './stats.ts';
+import { createPrng } from '../src/sim/prng.ts';
 
 type Figures = Record<string, number | string>;
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (the simulator's mulberry32), so that runs are comparable. */
+const seeded = (seed: number): (() => number) => createPrng(seed).next;
 
 const ROADS = ['建国路', '朝阳门外大街', '光华路', '东三环中路', '望京西路', '中关村大街', '学院路', '西直门外大街', '丰台北路', '南苑路',
   '长安街', '广安门内大街', '双井桥南', '劲松路', '潘家园路', '亦庄文化园路', '回龙观东大街', '天通苑北街', '通州新华大街', '大兴黄村西大街'];
@@ -126,6 +119,8 @@ async function benchTickets(dir: string, count: number): Promise<Figures> {
   const q3 = timed(300, () => search.search({ q: pick(rnd, long) }, supervisor));
   const q2 = timed(300, () => search.search({ q: pick(rnd, short) }, supervisor));
   const qAnd = timed(200, () => search.search({ q: `${pick(rnd, ROADS)} ${pick(rnd, short)}` }, supervisor));
+  const qStatus = timed(200, () => search.search({ q: pick(rnd, long), status: 'dispatched,accepted' }, supervisor));
+  const qMonth = timed(200, () => search.search({ q: pick(rnd, long), from: '2025-06-01', to: '2025-06-30' }, supervisor));
   const qFiltered = timed(200, () => search.search({ q: pick(rnd, long), status: 'dispatched,accepted', from: '2025-06-01', to: '2025-06-30' }, supervisor));
   const qAddress = timed(200, () => search.search({ q: `${pick(rnd, ROADS)}${1 + Math.floor(rnd() * 300)}号` }, supervisor));
   const callers = db.prepare('SELECT caller_number FROM tickets ORDER BY random() LIMIT 200').pluck().all() as string[];
@@ -147,10 +142,12 @@ async function benchTickets(dir: string, count: number): Promise<Figures> {
     'search 2 chars p50, ms': q2.p50, 'search 2 chars p99, ms': q2.p99,
     'search road + word p50, ms': qAnd.p50, 'search road + word p99, ms': qAnd.p99,
     'search road + number p99, ms': qAddress.p99,
-    'search text + status + month p99, ms': qFiltered.p99,
+    'search text + status p50, ms': qStatus.p50, 'search text + status p99, ms': qStatus.p99,
+    'search text + month p50, ms': qMonth.p50, 'search text + month p99, ms': qMonth.p99,
+    'search text + status + month p50, ms': qFiltered.p50, 'search text + status + month p99, ms': qFiltered.p99,
     'search two pages p99, ms': page2.p99,
-    'filter by caller p99, ms': byCaller.p99,
-    'filter by unit + status p99, ms': byUnit.p99,
+    'filter by caller p50, ms': byCaller.p50, 'filter by caller p99, ms': byCaller.p99,
+    'filter by unit + status p50, ms': byUnit.p50, 'filter by unit + status p99, ms': byUnit.p99,
   };
 }
 

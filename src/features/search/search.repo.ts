@@ -77,6 +77,11 @@ function toRow(r: DbRow): TicketSearchRow {
   };
 }
 
+/** Beyond this many tickets taken in out of intake order within a range, the range is filtered without key bounds. */
+const MAX_LATE_KEYS = 32;
+
+interface KeysInRange { lo: number; hi: number; late: number[] }
+
 export function createSearchRepo(db: Database): SearchRepo {
   const expand = vocabularyExpander(db, 'tickets_fts_terms', 400);
   const unitOfUser = db.prepare('SELECT unit_id FROM users WHERE id = ?').pluck();
@@ -92,53 +97,84 @@ export function createSearchRepo(db: Database): SearchRepo {
     return s;
   };
 
+  const firstKeyFrom = db.prepare('SELECT key FROM ticket_search_keys WHERE late = 0 AND created_at >= ? ORDER BY created_at, key LIMIT 1').pluck();
+  const lastKeyBefore = db.prepare('SELECT key FROM ticket_search_keys WHERE late = 0 AND created_at < ? ORDER BY created_at DESC, key DESC LIMIT 1').pluck();
+  const lateKeys = db.prepare(`SELECT key FROM ticket_search_keys WHERE late = 1 AND created_at >= ? AND created_at < ?
+    ORDER BY key DESC LIMIT ${MAX_LATE_KEYS + 1}`).pluck();
+
+  /**
+   * The keys a date range can hold: one range of keys in intake order, and the few tickets taken in out of
+   * order one by one; undefined when there are too many of those to list (the range is then filtered only).
+   */
+  function keysOf(from: number | undefined, to: number | undefined): KeysInRange | undefined {
+    const lo = from === undefined ? 1 : (firstKeyFrom.get(from) as number | undefined) ?? Number.MAX_SAFE_INTEGER;
+    const hi = to === undefined ? Number.MAX_SAFE_INTEGER : (lastKeyBefore.get(to) as number | undefined) ?? 0;
+    const late = (lateKeys.all(from ?? Number.MIN_SAFE_INTEGER, to ?? Number.MAX_SAFE_INTEGER) as number[]).filter((k) => k < lo || k > hi);
+    if (late.length > MAX_LATE_KEYS) return undefined;
+    return { lo, hi, late };
+  }
+
+  function page(f: TicketFilters, scope: TicketScope, before: number | undefined, limit: number): TicketSearchRow[] {
+    if (f.from === undefined && f.to === undefined) return pageWithin(f, scope, before, limit, undefined);
+    const keys = keysOf(f.from, f.to);
+    if (!keys) return pageWithin(f, scope, before, limit, undefined);
+    const ranges: Array<[number, number]> = keys.lo <= keys.hi ? [[keys.lo, keys.hi]] : [];
+    for (const k of keys.late) ranges.push([k, k]);
+    if (ranges.length === 1) return pageWithin(f, scope, before, limit, ranges[0]);
+    const rows = ranges.flatMap((range) => pageWithin(f, scope, before, limit, range));
+    return rows.sort((a, b) => b.key - a.key).slice(0, limit);
+  }
+
+  function pageWithin(f: TicketFilters, scope: TicketScope, before: number | undefined, limit: number, keyRange: [number, number] | undefined): TicketSearchRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    let from = 'ticket_search_keys k JOIN tickets t ON t.id = k.ticket_id';
+    let key = 'k.key';
+    if (f.q?.trim()) {
+      const text = allTermsQuery(f.q, expand);
+      if (text.impossible) return [];
+      if (text.match) {
+        from = 'tickets_fts f JOIN ticket_search_keys k ON k.key = f.rowid JOIN tickets t ON t.id = k.ticket_id';
+        key = 'f.rowid';
+        where.push('tickets_fts MATCH ?');
+        args.push(text.match);
+      }
+      for (const c of text.likes) {
+        where.push("(t.description LIKE ? ESCAPE '\\' OR t.address LIKE ? ESCAPE '\\')");
+        args.push(likePattern(c), likePattern(c));
+      }
+    }
+    if (f.number) {
+      if (/^\d{13}$/.test(f.number)) { where.push('t.number = ?'); args.push(f.number); }
+      else { where.push('t.number >= ? AND t.number < ?'); args.push(f.number, `${f.number}\u{10FFFF}`); }
+    }
+    if (f.caller) { where.push('(t.caller_number = ? OR t.contact_phone = ?)'); args.push(f.caller, f.caller); }
+    if (f.unit) { where.push('(t.unit_code = ? OR t.lead_unit = ?)'); args.push(f.unit, f.unit); }
+    if (f.category) { where.push('(t.category = ? OR t.category LIKE ?)'); args.push(f.category, `${f.category}/%`); }
+    if (f.status?.length) { where.push(`t.status IN (${f.status.map(() => '?').join(', ')})`); args.push(...f.status); }
+    if (f.from !== undefined) { where.push('t.created_at >= ?'); args.push(f.from); }
+    if (f.to !== undefined) { where.push('t.created_at < ?'); args.push(f.to); }
+    if (scope.unitCode !== undefined) {
+      where.push(`t.id IN (SELECT id FROM tickets WHERE unit_code = ? UNION SELECT id FROM tickets WHERE lead_unit = ?
+        UNION SELECT ticket_id FROM ticket_dispatch_units WHERE unit_code = ?)`);
+      args.push(scope.unitCode, scope.unitCode, scope.unitCode);
+    }
+    if (scope.confidentialVisibleTo !== undefined && f.caller) {
+      where.push('(t.confidential = 0 OR t.created_by = ?)');
+      args.push(scope.confidentialVisibleTo);
+    }
+    if (key === 'k.key' && (f.caller || f.number || f.unit || scope.unitCode !== undefined)) {
+      from = 'tickets t CROSS JOIN ticket_search_keys k ON k.ticket_id = t.id';
+    }
+    if (before !== undefined) { where.push(`${key} < ?`); args.push(before); }
+    if (keyRange) { where.push(`${key} >= ? AND ${key} <= ?`); args.push(...keyRange); }
+    const sql = `SELECT ${key} AS key, ${COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${key} DESC LIMIT ?`;
+    return (prepared(sql).all(...args, limit) as DbRow[]).map(toRow);
+  }
+
   return {
-    page(f, scope, before, limit) {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      let from = 'ticket_search_keys k JOIN tickets t ON t.id = k.ticket_id';
-      let key = 'k.key';
-      if (f.q?.trim()) {
-        const text = allTermsQuery(f.q, expand);
-        if (text.impossible) return [];
-        if (text.match) {
-          from = 'tickets_fts f JOIN ticket_search_keys k ON k.key = f.rowid JOIN tickets t ON t.id = k.ticket_id';
-          key = 'f.rowid';
-          where.push('tickets_fts MATCH ?');
-          args.push(text.match);
-        }
-        for (const c of text.likes) {
-          where.push("(t.description LIKE ? ESCAPE '\\' OR t.address LIKE ? ESCAPE '\\')");
-          args.push(likePattern(c), likePattern(c));
-        }
-      }
-      if (f.number) {
-        if (/^\d{13}$/.test(f.number)) { where.push('t.number = ?'); args.push(f.number); }
-        else { where.push('t.number >= ? AND t.number < ?'); args.push(f.number, `${f.number}\u{10FFFF}`); }
-      }
-      if (f.caller) { where.push('(t.caller_number = ? OR t.contact_phone = ?)'); args.push(f.caller, f.caller); }
-      if (f.unit) { where.push('(t.unit_code = ? OR t.lead_unit = ?)'); args.push(f.unit, f.unit); }
-      if (f.category) { where.push('(t.category = ? OR t.category LIKE ?)'); args.push(f.category, `${f.category}/%`); }
-      if (f.status?.length) { where.push(`t.status IN (${f.status.map(() => '?').join(', ')})`); args.push(...f.status); }
-      if (f.from !== undefined) { where.push('t.created_at >= ?'); args.push(f.from); }
-      if (f.to !== undefined) { where.push('t.created_at < ?'); args.push(f.to); }
-      if (scope.unitCode !== undefined) {
-        where.push(`t.id IN (SELECT id FROM tickets WHERE unit_code = ? UNION SELECT id FROM tickets WHERE lead_unit = ?
-          UNION SELECT ticket_id FROM ticket_dispatch_units WHERE unit_code = ?)`);
-        args.push(scope.unitCode, scope.unitCode, scope.unitCode);
-      }
-      if (scope.confidentialVisibleTo !== undefined && f.caller) {
-        where.push('(t.confidential = 0 OR t.created_by = ?)');
-        args.push(scope.confidentialVisibleTo);
-      }
-      if (key === 'k.key' && (f.caller || f.number || f.unit || scope.unitCode !== undefined)) {
-        from = 'tickets t CROSS JOIN ticket_search_keys k ON k.ticket_id = t.id';
-      }
-      if (before !== undefined) { where.push(`${key} < ?`); args.push(before); }
-      const sql = `SELECT ${key} AS key, ${COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY ${key} DESC LIMIT ?`;
-      return (prepared(sql).all(...args, limit) as DbRow[]).map(toRow);
-    },
+    page,
     unitOfUser: (userId) => (unitOfUser.get(userId) as string | null | undefined) ?? null,
     audit(e) { audit.run(e.at, e.actor, e.action, JSON.stringify(e.details)); },
   };
