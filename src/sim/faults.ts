@@ -8,11 +8,15 @@ import type { AmiLink } from './ami-link.ts';
 
 export interface FaultParts { pbx: Pbx; server: AriServer; ami: () => AmiLink | undefined }
 
-/** `core restart now`: every channel gets a soft hangup (cause 4), recordings end, then Stasis ends and originated channels are destroyed. */
-export function hangUpEverything(pbx: Pbx): void {
+/**
+ * `core restart now`: every channel gets a soft hangup (cause 4), recordings end, then Stasis ends and originated
+ * channels are destroyed. A simulator that keeps no recordings (long in-process runs) cancels them instead of
+ * writing their files.
+ */
+export function hangUpEverything(pbx: Pbx, recordings: 'finish' | 'cancel' = 'finish'): void {
   const channels = pbx.liveChannels().filter((c) => c.origin !== 'snoop');
   for (const c of channels) pbx.emitChannel(c, 'ChannelHangupRequest', {}, { cause: 4, soft: true });
-  for (const rec of [...pbx.liveRecordings.values()]) finishRecording(pbx, rec);
+  for (const rec of [...pbx.liveRecordings.values()]) finishRecording(pbx, rec, recordings === 'finish' ? 'done' : 'canceled');
   for (const c of channels) teardown(pbx, c, { requestSent: true, qos: false, cause: 16 });
   for (const c of pbx.liveChannels()) teardown(pbx, c, { qos: false });
 }

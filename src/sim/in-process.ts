@@ -3,12 +3,18 @@
  * REST operation keeps the method, path and query the HTTP client (rest.ts) sends and runs through the
  * same simulator routes as over HTTP; only the wire and the JSON encoding are left out. Events are queued and handed over once the current step of work
  * is done (a microtask later), in order. With a virtual clock, a day of traffic runs in seconds.
+ *
+ * The events socket can drop and come back as the real client's does (events-socket.ts): events of the
+ * gap are lost, calls arriving in the gap are declined, then after a capped, jittered backoff the client
+ * lists channels and bridges, runs every reconcile handler and only then hands over events that arrived
+ * meanwhile. An Asterisk restart hangs everything up (cause 4), drops the socket and refuses REST until
+ * it is back with a new startup time.
  */
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
 import { AriError } from '../pbx/ari/client.types.ts';
 import type { AriClient, AriClientStats, AriConnectionState, AriRest, AriSnapshot, PlayParams, RecordParams } from '../pbx/ari/client.types.ts';
 import type { AriEvent, Bridge, Channel } from '../pbx/ari/models.ts';
@@ -21,6 +27,7 @@ import { otherRoutes } from './ari/routes-other.ts';
 import { Pbx } from './ari/state.ts';
 import { createControl } from './control.ts';
 import type { DialplanLine } from './ari/dialing.ts';
+import { hangUpEverything } from './faults.ts';
 import { createPrng } from './prng.ts';
 import type { SimControl, SimFaults } from './types.ts';
 
@@ -86,6 +93,8 @@ export interface InProcessOptions {
   /** Only these event types are built and delivered (all when unset): a day-long run skips what no feature reads. */
   eventTypes?: ReadonlySet<string>;
   log?: Logger;
+  /** Reconnect delays after a drop, as the real client's (capped exponential, half to full jitter, seeded). */
+  backoff?: { initialMs: number; maxMs: number };
 }
 
 export interface InProcessSimulator {
@@ -98,6 +107,16 @@ export interface InProcessSimulator {
   isTalking(channelId: string): boolean | undefined;
   /** Lets every queued event and every promise settle (real event-loop turns; no virtual time passes). */
   settle(): Promise<void>;
+  /**
+   * The events socket drops: with 1000 (close frame) events already sent still arrive, with 1006 (no frame)
+   * they are lost; either way nothing sent in the gap arrives. The client reconnects after its backoff and
+   * reconciles before any new event. No-op while not connected.
+   */
+  dropEvents(code?: 1000 | 1006): void;
+  /** `core restart now`, as SimFaults.restart: resolves when ARI answers again (the client reconnects by itself). */
+  restart(downMs?: number): Promise<void>;
+  /** Connection figures: drops, reconnects (reconciles after a drop), failed reconnect attempts, events lost in gaps. */
+  connection(): { drops: number; reconnects: number; failedAttempts: number; eventsLost: number };
 }
 
 const unavailable = (what: string) => (): never => { throw new Error(`${what} is not simulated in process`); };
@@ -117,9 +136,14 @@ export function createInProcessSimulator(opts: InProcessOptions): InProcessSimul
   channelRoutes(router, pbx);
   bridgeRoutes(router, pbx);
   otherRoutes(router, pbx);
+  /** ARI refuses connections (restart in progress, or setAriDown). */
+  let down = false;
   const faults: SimFaults = {
-    dropEventSockets: unavailable('dropEventSockets'), restart: unavailable('restart'), setRest: unavailable('setRest'),
-    setAriDown: unavailable('setAriDown'), dropAmi: unavailable('dropAmi'),
+    dropEventSockets: (code) => { dropEvents(code ?? 1000); },
+    restart: (downMs) => restart(downMs),
+    setRest: unavailable('setRest'),
+    setAriDown: (isDown) => { down = isDown; if (isDown) dropEvents(1006); },
+    dropAmi: unavailable('dropAmi'),
   };
   const control = createControl({
     pbx, dialplan: opts.dialplan ?? [{ line: '12345', app, args: ['inbound', '12345'] }], faults, ami: () => undefined,
@@ -131,9 +155,19 @@ export function createInProcessSimulator(opts: InProcessOptions): InProcessSimul
   const stats: AriClientStats = { eventsReceived: 0, eventsMalformed: 0, eventsUnknown: 0, eventsDuplicate: 0, restErrors: 0, transportErrors: 0, reconnects: 0 };
   let current: AriConnectionState = 'disconnected';
   let flushing = false;
+  /** Events wait while the client reconciles (the real client buffers frames received before its reconcile ends). */
+  let holding = false;
+  let closed = false;
+  let everConnected = false;
+  let attempt = 0;
+  let retryTimer: TimerHandle | undefined;
+  const backoff = opts.backoff ?? { initialMs: 500, maxMs: 30_000 };
+  const jitter = createPrng((opts.seed ?? 12345) + 7);
+  const connection = { drops: 0, reconnects: 0, failedAttempts: 0, eventsLost: 0 };
 
   function flush(): void {
     flushing = false;
+    if (holding) return;
     for (let e = bus.queued.shift(); e !== undefined; e = bus.queued.shift()) {
       stats.eventsReceived++;
       for (const h of handlers) {
@@ -167,6 +201,10 @@ export function createInProcessSimulator(opts: InProcessOptions): InProcessSimul
 
   /** One REST operation, as the HTTP server would run it, minus the wire: query in, JSON object out. */
   async function call<T>(method: string, path: string, query: Record<string, unknown> = {}, body?: Record<string, unknown>): Promise<T> {
+    if (down) {
+      stats.transportErrors++;
+      throw new AriError({ status: undefined, message: 'connect ECONNREFUSED (in-process Asterisk is down)', method, path });
+    }
     const url = new URL(`http://in-process/ari${path}`);
     for (const [k, v] of Object.entries(query)) {
       if (v !== undefined) url.searchParams.append(k, Array.isArray(v) ? v.join(',') : String(v));
@@ -194,24 +232,97 @@ export function createInProcessSimulator(opts: InProcessOptions): InProcessSimul
     for (const h of [...stateHandlers]) h(s);
   }
 
+  /** Opens the events "socket": the app becomes active, then list, reconcile, and only then the held events. */
+  async function open(reconnect: boolean): Promise<void> {
+    setState('connecting');
+    if (down) throw new AriError({ status: undefined, message: 'connect ECONNREFUSED (in-process Asterisk is down)', method: 'GET', path: '/events' });
+    bus.active.add(app);
+    bus.apps.set(app, { name: app, sockets: new Set() });
+    holding = true;
+    setState('reconciling');
+    try {
+      const snapshot: AriSnapshot = {
+        channels: await rest.channels.list() as Channel[], bridges: await rest.bridges.list() as Bridge[], reconnect,
+      };
+      if (reconnect) { stats.reconnects++; connection.reconnects++; }
+      for (const h of [...reconcilers]) {
+        try { await h(snapshot); } catch (error) { opts.log?.error({ err: error, reconnect }, 'ari reconcile handler failed'); }
+      }
+    } catch (error) {
+      holding = false;
+      loseEvents(true);
+      throw error;
+    }
+    holding = false;
+    if (closed || !bus.active.has(app)) return;
+    everConnected = true;
+    attempt = 0;
+    setState('connected');
+    flush();
+  }
+
+  /** The app is no longer connected: Asterisk stops sending its events and declines new calls to it. */
+  function loseEvents(discardQueued: boolean): void {
+    bus.active.delete(app);
+    bus.apps.delete(app);
+    if (discardQueued) {
+      connection.eventsLost += bus.queued.length;
+      bus.queued.length = 0;
+    }
+  }
+
+  function scheduleRetry(): void {
+    if (closed || retryTimer) return;
+    const full = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 30));
+    const delay = Math.round(full / 2 + (full / 2) * jitter.next());
+    attempt++;
+    setState('disconnected');
+    retryTimer = clock.setTimeout(() => {
+      retryTimer = undefined;
+      open(true).catch((error: unknown) => {
+        connection.failedAttempts++;
+        opts.log?.warn({ err: error instanceof Error ? error.message : String(error) }, 'ari reconnect failed');
+        scheduleRetry();
+      });
+    }, delay);
+  }
+
+  function dropEvents(code: 1000 | 1006 = 1006): void {
+    if (closed || !everConnected || (current !== 'connected' && current !== 'reconciling')) return;
+    connection.drops++;
+    if (code === 1000) flush();
+    loseEvents(true);
+    holding = false;
+    scheduleRetry();
+  }
+
+  /** Mirrors createFaults().restart without the HTTP server: hangups ~12 ms in, the socket drops at 3/4 of downMs, REST refused until downMs. */
+  async function restart(downMs = 1500): Promise<void> {
+    const wait = (ms: number): Promise<void> => new Promise((resolve) => { clock.setTimeout(resolve, ms); });
+    await wait(12);
+    hangUpEverything(pbx, opts.storeRecordings === false ? 'cancel' : 'finish');
+    await wait(Math.max(0, downMs * 0.75 - 12));
+    dropEvents(1006);
+    down = true;
+    bus.reset();
+    pbx.resetRuntime();
+    await wait(downMs * 0.25);
+    pbx.startupTime = clock.now();
+    down = false;
+  }
+
   const client: AriClient = {
     ...rest,
     app,
     async connect() {
       if (current === 'connected') return;
-      setState('connecting');
-      bus.active.add(app);
-      bus.apps.set(app, { name: app, sockets: new Set() });
-      setState('reconciling');
-      const snapshot: AriSnapshot = {
-        channels: await rest.channels.list() as Channel[], bridges: await rest.bridges.list() as Bridge[], reconnect: false,
-      };
-      for (const h of [...reconcilers]) {
-        try { await h(snapshot); } catch (error) { opts.log?.error({ err: error }, 'ari reconcile handler failed'); }
-      }
-      setState('connected');
+      if (closed) throw new Error('ari client closed');
+      await open(false);
     },
     async close() {
+      closed = true;
+      clock.clearTimeout(retryTimer);
+      retryTimer = undefined;
       bus.active.delete(app);
       bus.apps.delete(app);
       setState('closed');
@@ -236,8 +347,11 @@ export function createInProcessSimulator(opts: InProcessOptions): InProcessSimul
     async settle() {
       do {
         await new Promise<void>((resolve) => setImmediate(resolve));
-      } while (bus.queued.length > 0);
+      } while (bus.queued.length > 0 && !holding);
     },
+    dropEvents,
+    restart,
+    connection: () => ({ ...connection }),
   };
 }
 

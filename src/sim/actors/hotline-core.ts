@@ -48,13 +48,17 @@ export async function startHotlineCore(opts: {
   config: Config; clock: Clock; log: Logger; seed?: number; sounds?: Record<string, number>;
   tuning?: Partial<HotlineTuning>; storeRecordings?: boolean; eventTypes?: ReadonlySet<string>; onMissed?: (missed: MissedCall) => void;
   priorityFor?: (number: string) => number;
+  /** A database file (a long soak keeps its call log on disk); in memory when unset. */
+  dbPath?: string;
+  /** The in-process client's reconnect backoff after a dropped events socket. */
+  backoff?: { initialMs: number; maxMs: number };
 }): Promise<HotlineCore> {
   const { config, clock, log } = opts;
-  const db = openDatabase(':memory:');
+  const db = openDatabase(opts.dbPath ?? ':memory:');
   migrate(db, { now: () => clock.now() });
   const bus = createBus((topic, error) => log.error({ err: error, topic }, 'bus handler failed'));
   const sim = createInProcessSimulator({
-    clock, app: config.ari.app, seed: opts.seed, sounds: opts.sounds, storeRecordings: opts.storeRecordings ?? false, eventTypes: opts.eventTypes, log,
+    clock, app: config.ari.app, seed: opts.seed, sounds: opts.sounds, storeRecordings: opts.storeRecordings ?? false, eventTypes: opts.eventTypes, log, backoff: opts.backoff,
     dialplan: config.lines.map((l) => ({ line: l.number, app: config.ari.app, args: ['inbound', l.number] })),
   });
   const agentsRepo = createAgentsRepo(db);
