@@ -22,6 +22,7 @@ import { createReportsRepo } from '../src/features/reports/reports.repo.ts';
 import type { MonthFigures } from '../src/features/reports/reports.repo.ts';
 import { createReportsService } from '../src/features/reports/reports.service.ts';
 import { createReportsSource, rebuildFacts } from '../src/features/reports/reports.source.ts';
+import { createPrng } from '../src/sim/prng.ts';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 1_100_000);
 const SURVEYED = 0.4;
@@ -32,17 +33,8 @@ const H = 3_600_000;
 const CATEGORIES = ['sanitation/rubbish', 'traffic/parking', 'water/outage', 'heating/too-cold', 'property/fees', 'property/lift',
   'labour/unpaid-wages', 'housing/rental', 'construction/noise', 'market/prices', 'power/outage', 'other/other'];
 
-/** mulberry32: the same seed gives the same month. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A seeded generator (the simulator's mulberry32), so that runs are comparable. */
+const seeded = (seed: number): (() => number) => createPrng(seed).next;
 
 /** The tables a month is generated into; their triggers and secondary indexes are dropped meanwhile. */
 const GENERATED_TABLES = ['tickets', 'ticket_dispatches', 'survey_jobs', 'survey_results'];

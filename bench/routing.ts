@@ -9,19 +9,12 @@ import { createAcd, type Acd } from '../src/domain/acd/acd.ts';
 import { createHeap } from '../src/domain/acd/heap.ts';
 import type { AcdConfig, SkillLevels } from '../src/domain/acd/queues.ts';
 import { estimateWait, nextAht } from '../src/domain/acd/wait-estimate.ts';
+import { createPrng } from '../src/sim/prng.ts';
 
 type Figures = Record<string, number | string>;
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (the simulator's mulberry32), so that runs are comparable. */
+const seeded = (seed: number): (() => number) => createPrng(seed).next;
 
 const DESKS = [
   { line: '12315', skill: 'market' },
