@@ -18,6 +18,8 @@ import type { AriClient } from './pbx/ari/client.types.ts';
 import type { AmiClient } from './pbx/ami/types.ts';
 import { describeError } from './http-errors.ts';
 import { hotlineError } from './domain/errors.ts';
+import { STORE_RETRY_AFTER_SECONDS, storeFailure } from './store/store-errors.ts';
+import { noteStoreFailure, storeHealth } from './store/store-health.ts';
 import { createAuthRepo } from './features/auth/auth.repo.ts';
 import { createAuthService } from './features/auth/auth.service.ts';
 import type { AuthService, AuthSettings } from './features/auth/auth.service.ts';
@@ -28,6 +30,7 @@ import type { AgentStateView } from './features/live/live.messages.ts';
 import { registerLiveRoutes } from './features/live/live.routes.ts';
 import { createTicketsRepo } from './features/tickets/tickets.repo.ts';
 import { createTicketsService } from './features/tickets/tickets.service.ts';
+import { softphoneConnectSources } from './features/softphone/softphone.feature.ts';
 import type { TicketsService } from './features/tickets/tickets.service.ts';
 import { registerTicketMessages, registerTicketRoutes } from './features/tickets/tickets.routes.ts';
 import { createUnitsRepo } from './features/units/units.repo.ts';
@@ -103,10 +106,13 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
   trackRoutes(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const described = describeError(error);
+    // The database refusing the work (busy, full, I/O) is the catalog's ERR_STORE_*: the transaction was rolled back whole.
+    const refusedBy = noteStoreFailure(db, error, clock.now());
+    const described = describeError(refusedBy === undefined ? error : storeFailure(error));
+    if (refusedBy !== undefined) described.retryAfterSeconds = STORE_RETRY_AFTER_SECONDS[refusedBy];
     // The route, never the raw URL: a query string may carry a session token.
     const route = request.routeOptions.url ?? request.url.split('?')[0];
-    if (described.status >= 500) request.log.error({ err: error, method: request.method, route }, 'request failed');
+    if (described.status >= 500) request.log.error({ err: error, code: described.body.code, method: request.method, route }, 'request failed');
     else request.log.debug({ code: described.body.code, method: request.method, route }, 'request refused');
     if (described.retryAfterSeconds !== undefined) reply.header('retry-after', String(described.retryAfterSeconds));
     return reply.code(described.status).send({ error: described.body });
@@ -127,7 +133,7 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
-        connectSrc: ["'self'", (req) => selfSocketSources(req as IncomingMessage)],
+        connectSrc: ["'self'", (req) => selfSocketSources(req as IncomingMessage), ...softphoneConnectSources(deps.config.softphone)],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
@@ -139,7 +145,9 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
 
   const auth = createAuthService({ repo: createAuthRepo(db), clock, log: deps.log.child({ component: 'auth' }), settings: settings.auth });
-  const tickets = createTicketsService({ repo: createTicketsRepo(db), clock, log: deps.log });
+  const tickets = createTicketsService({
+    repo: createTicketsRepo(db), clock, log: deps.log, priority: { waitingCallerBoost: deps.config.tickets.waitingCallerBoost },
+  });
   const hubDeps = { bus, clock, log: deps.log.child({ component: 'live' }), limits: settings.live, describeError: (e: unknown) => describeError(e).body };
   const hub = createLiveHub(deps.agentState ? { ...hubDeps, agentState: deps.agentState } : hubDeps);
 
@@ -148,9 +156,10 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
   app.get('/health', { config: { public: true } }, async (_request, reply) => {
     const ari = deps.ari ? deps.ari.state() === 'connected' : false;
     const ami = deps.ami ? deps.ami.state() === 'connected' : false;
-    const healthy = ari && (deps.ami === undefined || !deps.config.ami.enabled || ami);
+    const database = storeHealth(db);
+    const healthy = ari && (deps.ami === undefined || !deps.config.ami.enabled || ami) && database.state === 'ok';
     reply.header('cache-control', 'no-store');
-    return { status: healthy ? 'ok' : 'degraded', ari, ami, uptimeSeconds: Math.floor((clock.now() - startedAt) / 1000) };
+    return { status: healthy ? 'ok' : 'degraded', ari, ami, database, uptimeSeconds: Math.floor((clock.now() - startedAt) / 1000) };
   });
 
   registerAuthRoutes(app, { auth });

@@ -43,7 +43,13 @@ import { reportsFeature } from './features/reports/reports.feature.ts';
 import { surveysFeature } from './features/surveys/surveys.feature.ts';
 import { registerWallboard } from './features/supervision/supervision.feature.ts';
 import { registerOpenApi } from './openapi.ts';
-import { metricsFeature, metricsTokenFromEnv } from './features/metrics/metrics.feature.ts';
+import { registerSoftphone, seatsFromAgents } from './features/softphone/softphone.feature.ts';
+import { metricsFeature } from './features/metrics/metrics.feature.ts';
+import { surveyConfigFrom } from './features/surveys/surveys.config.ts';
+import { reportsPolicyFrom } from './features/reports/reports.config.ts';
+import { calendarFrom } from './features/dispatch/dispatch.calendar.ts';
+import { startAgentStateRetention } from './features/service-level/agent-state-retention.ts';
+import { createPendingWrites, keepingWrites } from './store/pending-writes.ts';
 import { registerKnowledge } from './features/knowledge/knowledge.routes.ts';
 import { seedKnowledge } from './features/knowledge/knowledge.seed.ts';
 import { registerTicketSearch } from './features/search/search.routes.ts';
@@ -53,7 +59,6 @@ import { registerMonitoring } from './features/monitoring/monitoring.feature.ts'
 import type { MonitoringFeature } from './features/monitoring/monitoring.feature.ts';
 import { registerConference } from './features/conference/conference.feature.ts';
 import type { ConferenceFeature } from './features/conference/conference.feature.ts';
-import { handoverThroughCalls } from './features/conference/conference.handover.ts';
 import { registerRecordings } from './features/recordings/recordings.feature.ts';
 import type { RecordingsFeature } from './features/recordings/recordings.feature.ts';
 import type { DispatchParts } from './features/dispatch/dispatch.feature.ts';
@@ -116,7 +121,7 @@ export function callsSettingsFrom(config: Config, tuning: Partial<HotlineTuning>
     mohClass: 'default',
     greetingGuardMs: tuning.greetingGuardMs ?? 30_000,
     historyDays: 90,
-    lines: config.lines.map((l) => ({ number: l.number, name: l.name, greeting: l.greeting, wrapUpMs: l.wrapUpSeconds * 1000 })),
+    lines: config.lines.map((l) => ({ number: l.number, name: l.name, greeting: l.greeting, wrapUpMs: l.wrapUpSeconds * 1000, rateAfterCall: l.rateAfterCall })),
     acd: acdConfigFrom(config),
     announcements: announcementPoliciesFrom(config),
     overflowMessage: config.callbacks.message,
@@ -136,6 +141,9 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
   migrate(db);
   seedUnits(db, readUnitsSeed());
   seedKnowledge(db);
+  // Call and agent writes the database refuses (busy, full) are kept and written later: a call never stops for them.
+  const pendingWrites = createPendingWrites({ db, clock, log });
+  const agentStateRetention = startAgentStateRetention({ db, clock, log, settings: { retentionDays: config.serviceLevel.agentStateRetentionDays } });
 
   let sim: Simulator | undefined;
   if (opts.simulator ?? config.pbx.mode === 'simulator') {
@@ -162,7 +170,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
 
   opts.observeAri?.(ari);
   const ami = connectAmi(config, sim, log, clock);
-  const agents = createAgentsService({ repo: createAgentsRepo(db), clock, bus, log, wrapUpMs: config.agents.wrapUpSeconds * 1000, skills: config.skills });
+  const agents = createAgentsService({ repo: keepingWrites(createAgentsRepo(db), ['saveState'], pendingWrites), clock, bus, log, wrapUpMs: config.agents.wrapUpSeconds * 1000, skills: config.skills });
   agents.load();
   const recordingsRepo = createRecordingsRepo(db);
   const recordings = createRecordingsService({
@@ -174,11 +182,14 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
   let app: HotlineApp | undefined;
   const callsRepo = createCallsRepo(db);
   const calls = createCallsService({
-    ari, repo: callsRepo, agents, clock, bus, log, recordings,
+    ari, repo: keepingWrites(callsRepo, ['insertCall', 'saveCall', 'insertLeg', 'saveLeg', 'setQueue', 'markOverflow'], pendingWrites),
+    agents, clock, bus, log, recordings,
     settings: callsSettingsFrom(config, tuning),
     history: (number, now, days) => app?.tickets.recentTicketsForCaller(number, now, days) ?? [],
     priorityFor: (number) => (app?.tickets as { priorityFor?: (n: string) => number } | undefined)?.priorityFor?.(number) ?? 0,
     onMissed: (missed) => callbacks.missed(missed),
+    // 一次一评: on a line that rates calls, the caller stays on after the agent hangs up and answers one question.
+    rateAfterCall: (h) => surveys.startAfterCallRating(h.callerChannelId, h.callId),
   });
   const callbacks: CallbacksService = createCallbacksService({
     repo: createCallbacksRepo(db), agents, ari, clock, bus, log, settings: { ...config.callbacks, app: config.ari.app },
@@ -192,7 +203,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
     skillsChanged: (agentId, skills) => { calls.queue.skillsChanged(agentId, skills); calls.dispatch(); },
   });
 
-  const surveys = surveysFeature({});
+  const surveys = surveysFeature({ config: surveyConfigFrom(config) });
   let dispatchParts: DispatchParts | undefined;
   let monitoring: MonitoringFeature | undefined;
   let conference: ConferenceFeature | undefined;
@@ -206,8 +217,8 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
       registerOpenApi, registerKnowledge, registerTicketSearch, registerTicketExport,
       ({ app: http }) => registerAgentRoutes(http, { agents, checkPhone: (seat) => phones.check(seat) }),
       ({ app: http }) => registerCallbackRoutes(http, { callbacks }),
-      dispatchFeature({ scheduleSurvey: (request) => surveys.scheduleSurvey(request), onReady: (parts) => { dispatchParts = parts; } }),
-      reportsFeature({ policy: {} }),
+      dispatchFeature({ calendar: calendarFrom(config.calendar), scheduleSurvey: (request) => surveys.scheduleSurvey(request), onReady: (parts) => { dispatchParts = parts; } }),
+      reportsFeature({ policy: reportsPolicyFrom(config) }),
       surveys.register,
       (ctx) => {
         monitoring = registerMonitoring(ctx, {
@@ -216,13 +227,14 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
       },
       (ctx) => {
         conference = registerConference(ctx, {
-          ari, calls: liveCalls, handover: handoverThroughCalls({ calls, agents, bus, clock }),
+          ari, calls: liveCalls,
           ...(tuning.conferenceRingSeconds ? { settings: { ringSeconds: tuning.conferenceRingSeconds } } : {}),
         });
       },
       (ctx) => { recordingsFeature = registerRecordings(ctx, { dir: recordingsDir, ...(tuning.recordingsRetention ? { retention: tuning.recordingsRetention } : {}) }); },
       (ctx) => { registerWallboard(ctx, { agents, calls }); },
-      metricsFeature({ calls, agents, ami, token: metricsTokenFromEnv(process.env) }),
+      (ctx) => registerSoftphone(ctx, config.softphone, seatsFromAgents(agents)),
+      metricsFeature({ calls, agents, ami, token: config.metrics.token }),
     ],
   });
 
@@ -281,6 +293,8 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
         await ami?.close();
         await hotlineApp.close();
         await sim?.close();
+        agentStateRetention.stop();
+        pendingWrites.close();
         db.close();
       })();
       return closing;

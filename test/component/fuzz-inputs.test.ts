@@ -152,7 +152,7 @@ describe('fuzz: websockets', () => {
     const paths = [...new Set(s.routes.filter((r) => isSocket(r.path)).map((r) => r.path))];
     expect(paths).toContain('/ws');
     for (const [pi, path] of paths.entries()) {
-      const who = path === '/ws' ? s.sessions.agent : path.includes('wallboard') ? s.sessions.supervisor : s.sessions.admin;
+      const who = path === '/ws' ? s.sessions.agent : path.includes('wallboard') ? s.sessions.supervisor : path.includes('portal') ? s.sessions.unit : s.sessions.admin;
       const ws = await open(path, who.token);
       let replies = 0;
       let closed: number | undefined;

@@ -79,6 +79,8 @@ export async function startSecured(opts: { tuning?: Partial<HotlineTuning>; logL
       username, password: PASSWORD, role, displayName: role,
       ...(role === 'agent' ? { agent: { seat: 'seat-sec' } } : {}),
     });
+    // A unit user belongs to a unit (the portal and its socket refuse one that does not).
+    if (role === 'unit') hotline.db.prepare("UPDATE users SET unit_id = (SELECT code FROM units WHERE kind <> 'district' ORDER BY code LIMIT 1) WHERE username = ?").run(username);
     const s = await hotline.app.auth.login(username, PASSWORD);
     if (!s) throw new Error(`login of ${username} failed`);
     sessions[role] = { token: s.id, csrf: s.csrfToken, role, username };

@@ -21,7 +21,7 @@ export function createBoard() {
   let snapshot = null;
 
   function renderTable(table, rows) {
-    const head = ['wb.name', 'wb.waiting', 'wb.longest', 'wb.rate15', 'wb.answerRate', 'wb.offered', 'wb.answered', 'wb.abandoned', 'wb.asa', 'wb.aht'];
+    const head = ['wb.name', 'wb.waiting', 'wb.longest', 'wb.rate15', 'wb.answerRate', 'wb.offered', 'wb.answered', 'wb.abandoned', 'wb.overflowed', 'wb.asa', 'wb.aht'];
     table.replaceChildren();
     const thead = document.createElement('tr');
     for (const key of head) {
@@ -45,6 +45,7 @@ export function createBoard() {
       cell(tr, String(row.today.offered));
       cell(tr, String(row.today.answered));
       cell(tr, String(row.today.abandoned));
+      cell(tr, String(row.today.overflowed ?? 0));
       cell(tr, seconds(row.today.asaSeconds));
       cell(tr, seconds(row.today.ahtSeconds));
       table.appendChild(tr);
@@ -83,6 +84,8 @@ export function createBoard() {
     $('kpi-answerRate-hour').textContent = pct(total.hour.answerRate);
     $('kpi-abandoned').textContent = String(total.today.abandoned);
     $('kpi-abandoned-hour').textContent = String(total.hour.abandoned);
+    $('kpi-overflowed').textContent = String(total.today.overflowed ?? 0);
+    $('kpi-overflowed-hour').textContent = String(total.hour.overflowed ?? 0);
     $('kpi-asa').textContent = seconds(total.today.asaSeconds);
     $('kpi-asa-hour').textContent = seconds(total.hour.asaSeconds);
     $('kpi-aht').textContent = seconds(total.today.ahtSeconds);
