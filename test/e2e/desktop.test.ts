@@ -6,6 +6,7 @@ import type { FeatureRegistration } from '../../src/app.ts';
 import { requireRole, sessionOf } from '../../src/features/auth/auth.routes.ts';
 import { browserMissing, launchBrowser } from './browser.ts';
 import { startDeskApp, PASSWORD } from '../fixtures/desk-app.ts';
+import { registerSoftphone } from '../../src/features/softphone/softphone.feature.ts';
 import { registerKnowledge } from '../../src/features/knowledge/knowledge.routes.ts';
 import type { DeskApp } from '../fixtures/desk-app.ts';
 import { dispatchFeature } from '../../src/features/dispatch/dispatch.feature.ts';
@@ -41,7 +42,8 @@ describe.skipIf(missing !== undefined)('agent desktop in Chromium', () => {
   const caller = '13800138000';
 
   beforeAll(async () => {
-    desk = await startDeskApp({ features: [agentStateDouble(() => desk), registerKnowledge, dispatchFeature()] });
+    // The softphone's account route (off here): every desktop asks for it.
+    desk = await startDeskApp({ features: [agentStateDouble(() => desk), registerKnowledge, dispatchFeature(), (ctx) => registerSoftphone(ctx, ctx.deps.config.softphone)] });
     await desk.addUser('agent001', 'agent', 'agent001');
     desk.addCall('call-old', null, caller);
     desk.app.tickets.create({ callerNumber: caller, type: '求助', category: 'water/outage', description: '楼内停水两天，无人通知', districtCode: '110105', townshipCode: '110105001', address: '建国路 1 号' }, { id: 'usr-x', username: 'x', displayName: 'x', role: 'admin', agentId: null });

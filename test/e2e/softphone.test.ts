@@ -101,9 +101,9 @@ describe.skipIf(missing !== undefined)('browser softphone in Chromium against a 
     // Challenged once, then accepted.
     expect(registrar.log.filter((l) => l.startsWith('< REGISTER'))).toEqual(['< REGISTER 401', '< REGISTER 200']);
     await page.evaluate(() => (window as any).setLang('en'));
-    await expect.poll(() => badge(page)).toBe('Registered');
+    await expect.poll(() => badge(page), { timeout: 10_000 }).toBe('Registered');
     await page.evaluate(() => (window as any).setLang('zh'));
-    await expect.poll(() => badge(page)).toBe('已注册');
+    await expect.poll(() => badge(page), { timeout: 10_000 }).toBe('已注册');
     await context.close();
   });
 
@@ -120,7 +120,7 @@ describe.skipIf(missing !== undefined)('browser softphone in Chromium against a 
   it('when the seat has a desk phone (no browser secret), then the panel says so and never opens a socket', async () => {
     const sockets = registrar.sockets();
     const { context, page } = await open('agent003');
-    await expect.poll(() => badge(page)).toBe('未启用');
+    await expect.poll(() => badge(page), { timeout: 10_000 }).toBe('未启用');
     expect(await page.textContent('#softphone-detail')).toBe('座席 seat-agent003 使用硬件话机，未开通浏览器话机');
     expect(await page.isHidden('#softphone-call')).toBe(true);
     expect(registrar.sockets()).toBe(sockets);
@@ -133,7 +133,7 @@ describe.skipIf(missing !== undefined)('browser softphone in Chromium against a 
     registrar.refuse(true);
     try {
       registrar.dropAll();
-      await expect.poll(() => badge(page)).toBe('未注册');
+      await expect.poll(() => badge(page), { timeout: 10_000 }).toBe('未注册');
       expect(await page.textContent('#softphone-detail')).toMatch(/连接.*断开|无法连接/);
       expect(await page.textContent('#softphone-detail')).toMatch(/\d+ 秒后重试/);
       expect(registrar.registrations().some((r) => r.seat === 'seat-agent001')).toBe(false);
@@ -170,14 +170,14 @@ describe.skipIf(missing !== undefined)('browser softphone in Chromium against a 
     expect(await page.textContent('#softphone-caller')).toContain('13800138000');
     expect(await page.textContent('#softphone-call-state')).toBe('来电');
     expect(await page.isVisible('#softphone-answer')).toBe(true);
-    await expect.poll(() => leg.statuses).toContain(180);
+    await expect.poll(() => leg.statuses, { timeout: 10_000 }).toContain(180);
 
     await page.click('#softphone-answer');
     const final = await leg.final;
     expect(final.status).toBe(200);
     expect(final.body).toMatch(/a=fingerprint:/);
     await page.evaluate((sdp) => (window as any).callerPc.setRemoteDescription({ type: 'answer', sdp }), final.body);
-    await expect.poll(() => page.textContent('#softphone-call-state')).toBe('通话中');
+    await expect.poll(() => page.textContent('#softphone-call-state'), { timeout: 10_000 }).toBe('通话中');
     await expect.poll(() => page.evaluate(() => (window as any).callerPc.connectionState), { timeout: 10_000 }).toBe('connected');
     const remote = await page.evaluate(() => {
       const stream = (document.getElementById('softphone-audio') as HTMLAudioElement).srcObject as MediaStream | null;
@@ -233,10 +233,10 @@ describe.skipIf(missing !== undefined)('browser softphone in Chromium against a 
   it('when the page is left, then the seat is unregistered (REGISTER with expires 0)', async () => {
     const { context, page } = await open('agent001');
     await expect.poll(() => badge(page), { timeout: 10_000 }).toBe('已注册');
-    await expect.poll(() => registrar.registrations().some((r) => r.seat === 'seat-agent001')).toBe(true);
+    await expect.poll(() => registrar.registrations().some((r) => r.seat === 'seat-agent001'), { timeout: 10_000 }).toBe(true);
     const before = registrar.log.length;
     await page.goto('about:blank');
-    await expect.poll(() => registrar.log.slice(before)).toContain('unregistered seat-agent001');
+    await expect.poll(() => registrar.log.slice(before), { timeout: 10_000 }).toContain('unregistered seat-agent001');
     expect(registrar.registrations().some((r) => r.seat === 'seat-agent001')).toBe(false);
     await context.close();
   });
@@ -249,7 +249,7 @@ describe.skipIf(missing !== undefined)('browser softphone in Chromium against a 
     const second = await context.newPage();
     second.on('pageerror', (e) => problems.push(`second tab: ${e.message}`));
     await second.goto(`${desk.url}/softphone-test/`);
-    await expect.poll(() => badge(second)).toBe('未注册');
+    await expect.poll(() => badge(second), { timeout: 10_000 }).toBe('未注册');
     expect(await second.textContent('#softphone-detail')).toBe('已在本机其他窗口中使用');
     expect(registers()).toBe(before);
     await page.close();
