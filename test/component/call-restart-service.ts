@@ -13,21 +13,22 @@ import { startHotline } from '../../src/hotline.ts';
 const env = process.env;
 const dir = env.RESTART_DIR;
 const ariUrl = env.RESTART_ARI_URL;
-if (!dir || !ariUrl) {
-  process.stderr.write('RESTART_DIR and RESTART_ARI_URL must be set\n');
+/** RESTART_REAL_ASTERISK=1: ARI and AMI from the ASTERISK_* variables (the opt-in real-PBX suite). */
+const real = env.RESTART_REAL_ASTERISK === '1';
+if (!dir || (!ariUrl && !real)) {
+  process.stderr.write('RESTART_DIR and RESTART_ARI_URL (or RESTART_REAL_ASTERISK=1) must be set\n');
   process.exit(2);
 }
 
 const config = loadConfig({
-  env: {},
+  env: real ? env : {},
   values: {
     service: { host: '127.0.0.1', port: 0 },
     pbx: { mode: 'asterisk' },
-    ari: { url: ariUrl, username: 'hotline', password: 'hotline' },
-    ami: { enabled: false },
+    ...(real ? {} : { ari: { url: ariUrl, username: 'hotline', password: 'hotline' }, ami: { enabled: false } }),
     database: { path: join(dir, 'hotline.sqlite') },
     recordings: { dir: join(dir, 'recordings') },
-    lines: [{ number: '12345', wrapUpSeconds: Number(env.RESTART_WRAP_UP_SECONDS ?? 3) }],
+    lines: [{ number: '12345', wrapUpSeconds: Number(env.RESTART_WRAP_UP_SECONDS ?? 3), ...(env.RESTART_GREETING ? { greeting: env.RESTART_GREETING } : {}) }],
     log: { level: 'info' },
   },
 });

@@ -285,3 +285,95 @@ export function serviceLevelReport(
     Object.fromEntries([...m].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, t]) => [String(k), figures(t, o)]));
   return { total: figures(total, o), byLine: record(byLine), byQueue: record(byQueue), byAgent: record(byAgent), byHour: record(byHour) };
 }
+
+/**
+ * `serviceLevelReport` kept up to date as calls end and agent intervals close, for a board that asks
+ * for the figures of a growing period many times: each call and each closed interval is counted once,
+ * when it is added; `report` adds the intervals still open (each agent's current state, up to now)
+ * without keeping them. `report(open)` after `addCall(legs of each call)` and `addInterval(each closed
+ * interval)` equals `serviceLevelReport(every leg, closed and open intervals, options)`.
+ */
+export interface ServiceLevelTally {
+  /** One call: all of its legs, counted as `serviceLevelReport` counts them (a call is added once). */
+  addCall(legs: readonly CallLeg[]): void;
+  /** An agent interval that will not change any more. */
+  addInterval(iv: AgentInterval): void;
+  /** The figures so far, with `open` (intervals still growing) counted for this report only. */
+  report(open?: readonly AgentInterval[]): ServiceLevelReport;
+}
+
+/** The tallies an interval adds to: the whole, its agent, and each hour it overlaps. */
+function addIntervalTo(iv: AgentInterval, total: Tally, agent: () => Tally, hour: (h: number) => Tally, o: ServiceLevelOptions): void {
+  if (iv.state === 'offline' || !(iv.to > iv.from)) return;
+  const busy = iv.state === 'on_call' || iv.state === 'wrap_up';
+  for (const t of [total, agent()]) {
+    t.loggedInMs += iv.to - iv.from;
+    if (busy) t.busyMs += iv.to - iv.from;
+  }
+  for (let h = hourStart(iv.from, o.utcOffsetMinutes); h < iv.to; h += HOUR) {
+    const span = Math.min(iv.to, h + HOUR) - Math.max(iv.from, h);
+    const t = hour(h);
+    t.loggedInMs += span;
+    if (busy) t.busyMs += span;
+  }
+}
+
+export function createServiceLevelTally(options: Partial<ServiceLevelOptions> = {}): ServiceLevelTally {
+  const o = { ...DEFAULT_SERVICE_LEVEL_OPTIONS, ...options };
+  const total = newTally();
+  const byLine = new Map<string, Tally>();
+  const byQueue = new Map<string, Tally>();
+  const byAgent = new Map<string, Tally>();
+  const byHour = new Map<number, Tally>();
+  const at = <K>(m: Map<K, Tally>, k: K): Tally => {
+    let t = m.get(k);
+    if (t === undefined) m.set(k, (t = newTally()));
+    return t;
+  };
+  const record = <K>(m: Map<K, Tally>, extra: Map<K, Tally>): Record<string, ServiceLevelFigures> => {
+    const keys = extra.size === 0 ? [...m.keys()] : [...new Set([...m.keys(), ...extra.keys()])];
+    keys.sort((a, b) => (a < b ? -1 : 1));
+    return Object.fromEntries(keys.map((k) => [String(k), figures(extra.get(k) ?? m.get(k)!, o)]));
+  };
+  const none = new Map<never, Tally>();
+
+  return {
+    addCall(legs) {
+      if (legs.length === 0) return;
+      for (const leg of legs) {
+        add(at(byQueue, leg.queueId), legCounted(leg), o);
+        if (leg.agentId !== undefined) add(at(byAgent, leg.agentId), legCounted(leg), o);
+      }
+      const call = callCounted(legs);
+      add(total, call, o);
+      add(at(byLine, call.line), call, o);
+      add(at(byHour, hourStart(call.arrivedAt, o.utcOffsetMinutes)), call, o);
+    },
+    addInterval(iv) {
+      addIntervalTo(iv, total, () => at(byAgent, iv.agentId), (h) => at(byHour, h), o);
+    },
+    report(open = []) {
+      // the open intervals go to copies of the few tallies they touch
+      let totalNow = total;
+      const agents = new Map<string, Tally>();
+      const hours = new Map<number, Tally>();
+      const copyOf = <K>(m: Map<K, Tally>, copies: Map<K, Tally>, k: K): Tally => {
+        let t = copies.get(k);
+        if (t === undefined) {
+          const kept = m.get(k);
+          copies.set(k, (t = kept ? { ...kept } : newTally()));
+        }
+        return t;
+      };
+      for (const iv of open) {
+        if (iv.state === 'offline' || !(iv.to > iv.from)) continue;
+        if (totalNow === total) totalNow = { ...total };
+        addIntervalTo(iv, totalNow, () => copyOf(byAgent, agents, iv.agentId), (h) => copyOf(byHour, hours, h), o);
+      }
+      return {
+        total: figures(totalNow, o), byLine: record(byLine, none), byQueue: record(byQueue, none),
+        byAgent: record(byAgent, agents), byHour: record(byHour, hours),
+      };
+    },
+  };
+}

@@ -246,7 +246,9 @@ export function createAgentsService(deps: AgentsServiceDeps) {
     const was = seatRegistered.get(seat);
     seatRegistered.set(seat, registered);
     if (was === registered) return;
-    log.info({ seat, registered }, 'seat phone registration');
+    // The first reading of every seat at start is routine (hundreds of lines); a change after it is news.
+    if (was === undefined) log.debug({ seat, registered }, 'seat phone registration');
+    else log.info({ seat, registered }, 'seat phone registration');
     for (const a of agents.values()) {
       if (a.seat === seat && a.status.registered !== registered) {
         apply(a.account.id, { kind: registered ? 'phone_registered' : 'phone_unregistered' });

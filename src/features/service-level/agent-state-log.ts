@@ -8,6 +8,24 @@ interface LogRow { id: number; agent_id: string; state: string; since: number }
 /** Changes in the order the log holds them for one agent: by `since`, ties by id. */
 const later = (a: LogRow, b: LogRow): boolean => a.since > b.since || (a.since === b.since && a.id > b.id);
 
+/** One row of the log, as `agentStateChangesOf` hands it out. */
+export interface AgentStateLogRow { readonly id: number; readonly agentId: string; readonly state: string; readonly since: number }
+
+type Follow = (from: number, now: number, afterId?: number) => { lastId: number; rows: AgentStateLogRow[] } | undefined;
+const following = new WeakMap<AgentActivityLog, Follow>();
+
+/**
+ * For a reader that follows the log as it grows (the wallboard's occupancy, counted once per change):
+ * with no `afterId`, the log brought up to `now` and every change it holds from the one in force at
+ * `from` on (agents in order of id, each agent's changes in the log's order, changes after `now`
+ * included), with `lastId`, the last row it has read; with `afterId`, the rows written after that id,
+ * in the order of their ids. Undefined for a log not made by `createAgentStateLog`, a closed one, or a
+ * `from` older than the period it keeps in memory.
+ */
+export function agentStateChangesOf(log: AgentActivityLog, from: number, now: number, afterId?: number): { lastId: number; rows: AgentStateLogRow[] } | undefined {
+  return following.get(log)?.(from, now, afterId);
+}
+
 export interface AgentStateLogSettings {
   /** How far back the log is kept in memory (ms): periods that start inside it are counted without reading the
    *  database again. Default 36 h (today and the wallboard's last hours). */
@@ -76,7 +94,29 @@ export function createAgentStateLog(db: Database, settings: Partial<AgentStateLo
 
   const change = (r: LogRow): AgentStateChange => ({ agentId: r.agent_id, state: r.state, since: r.since });
 
-  return {
+  const row = (r: LogRow): AgentStateLogRow => ({ id: r.id, agentId: r.agent_id, state: r.state, since: r.since });
+  const follow: Follow = (from, now, afterId) => {
+    if (afterId !== undefined) {
+      const rows: AgentStateLogRow[] = [];
+      for (const r of newer.iterate(afterId) as Iterable<LogRow>) rows.push(row(r));
+      return { lastId: rows.length > 0 ? rows[rows.length - 1]!.id : afterId, rows };
+    }
+    refresh(now);
+    const c = cache!;
+    if (from < c.horizon) return undefined;
+    const rows: AgentStateLogRow[] = [];
+    for (const agentId of [...c.agents.keys()].sort()) {
+      const { base, rows: list } = c.agents.get(agentId)!;
+      let first = 0;
+      while (first < list.length && list[first]!.since < from) first++;
+      if (first > 0) rows.push(row(list[first - 1]!));
+      else if (base) rows.push(row(base));
+      for (let k = first; k < list.length; k++) rows.push(row(list[k]!));
+    }
+    return { lastId: c.lastId, rows };
+  };
+
+  const log: AgentActivityLog = {
     intervals(from: number, to: number, now: number): AgentInterval[] {
       if (!(to > from)) return [];
       refresh(now);
@@ -100,6 +140,8 @@ export function createAgentStateLog(db: Database, settings: Partial<AgentStateLo
       for (const row of inPeriod.iterate(from, to) as Iterable<LogRow>) changes.push(change(row));
       return agentIntervals(changes, from, to, now);
     },
-    close(): void { cache = undefined; },
+    close(): void { cache = undefined; following.delete(log); },
   };
+  following.set(log, follow);
+  return log;
 }

@@ -1,8 +1,10 @@
 import type { Bus } from '../../bus.ts';
 import type { Clock } from '../../clock.ts';
-import { hourStart } from '../../domain/acd/service-level.ts';
-import type { CallLeg, ServiceLevelFigures, ServiceLevelOptions, ServiceLevelReport } from '../../domain/acd/service-level.ts';
+import { activityOf, createServiceLevelTally, hourStart } from '../../domain/acd/service-level.ts';
+import type { AgentInterval, CallLeg, ServiceLevelFigures, ServiceLevelOptions, ServiceLevelReport, ServiceLevelTally } from '../../domain/acd/service-level.ts';
 import type { AgentView } from '../agents/agents.service.ts';
+import { agentStateChangesOf } from '../service-level/agent-state-log.ts';
+import type { AgentStateLogRow } from '../service-level/agent-state-log.ts';
 import type { CallLegSource } from '../service-level/service-level.source.ts';
 import { EMPTY_FIGURES } from '../service-level/service-level.service.ts';
 import type { ServiceLevelService } from '../service-level/service-level.service.ts';
@@ -47,6 +49,26 @@ export interface WallboardSnapshot {
 
 interface LiveCall { line: string; queueId: string; state: string; arrivedAt: number }
 
+/** An agent's last change as the board has counted it. */
+interface Held { id: number; state: string; since: number }
+
+/** Whether `a` comes after `b` in an agent's history: by `since`, ties by id (the log's order). */
+const after = (a: Held, b: Held): boolean => a.since > b.since || (a.since === b.since && a.id > b.id);
+
+/** A report's figures with occupancy taken from another report of the same period (calls from one, agent time from the other). */
+function withOccupancy(calls: ServiceLevelReport, occ: ServiceLevelReport): ServiceLevelReport {
+  const rows = (c: Readonly<Record<string, ServiceLevelFigures>>, o: Readonly<Record<string, ServiceLevelFigures>>) => {
+    const out: Record<string, ServiceLevelFigures> = {};
+    for (const [k, f] of Object.entries(c)) out[k] = { ...f, occupancy: o[k]?.occupancy ?? null };
+    for (const [k, f] of Object.entries(o)) if (!(k in out)) out[k] = { ...EMPTY_FIGURES, occupancy: f.occupancy };
+    return out;
+  };
+  return {
+    total: { ...calls.total, occupancy: occ.total.occupancy },
+    byLine: calls.byLine, byQueue: calls.byQueue, byAgent: rows(calls.byAgent, occ.byAgent), byHour: rows(calls.byHour, occ.byHour),
+  };
+}
+
 export interface WallboardDeps {
   bus: Bus;
   clock: Clock;
@@ -74,6 +96,18 @@ export function createWallboard(deps: WallboardDeps) {
   const ended = new Set<string>();
   const counted = new Set<string>();
   let legs: CallLeg[] = [];
+  /** The earliest arrival among `legs`. */
+  let oldest = Infinity;
+  /** Bumped whenever the legs before today change (a call of yesterday ending today, a prune): the morning's history is counted again. */
+  let beforeVersion = 0;
+  /** Legs held but not yet in the tallies: a call is counted once the clock has passed its arrival. */
+  let unseen: CallLeg[] = [];
+  /** Today's figures and this hour's, each call and each closed agent interval counted once, as it comes. */
+  let day: { from: number; tally: ServiceLevelTally } | undefined;
+  let hour: { from: number; tally: ServiceLevelTally } | undefined;
+  /** The agent state history followed since the last row read, when the source keeps one in the database. */
+  let occ: { lastId: number; held: Map<string, Held>; later: AgentStateLogRow[] } | undefined;
+  let lastNow = -Infinity;
   const grid = createAgentGrid();
   const listeners = new Set<() => void>();
   let dirty = true;
@@ -96,7 +130,7 @@ export function createWallboard(deps: WallboardDeps) {
   }
   {
     const now = clock.now();
-    for (const leg of source.legs(keepFrom(now), now + 1)) { legs.push(leg); counted.add(leg.callId); }
+    for (const leg of source.legs(keepFrom(now), now + 1)) { legs.push(leg); counted.add(leg.callId); oldest = Math.min(oldest, leg.arrivedAt); }
   }
 
   const unsubscribe = [
@@ -122,15 +156,99 @@ export function createWallboard(deps: WallboardDeps) {
       const leg = source.leg(callId);
       if (!leg) continue;
       legs.push(leg);
+      unseen.push(leg);
       counted.add(callId);
+      oldest = Math.min(oldest, leg.arrivedAt);
     }
     ended.clear();
+    // the legs dropped here arrived before today: they were never in today's or this hour's tally
     const from = keepFrom(now);
-    if (legs.length > 0 && legs.some((l) => l.arrivedAt < from)) {
+    if (oldest < from) {
       legs = legs.filter((l) => l.arrivedAt >= from);
       counted.clear();
-      for (const l of legs) counted.add(l.callId);
+      oldest = Infinity;
+      for (const l of legs) { counted.add(l.callId); oldest = Math.min(oldest, l.arrivedAt); }
+      beforeVersion++;
     }
+  }
+
+  /** A leg into today's and this hour's tallies, once its arrival is past (the period runs to `now`, excluded). */
+  function count(leg: CallLeg, now: number, keep: CallLeg[]): void {
+    if (leg.arrivedAt >= now) { keep.push(leg); return; }
+    if (leg.arrivedAt < day!.from) { beforeVersion++; return; }
+    day!.tally.addCall([leg]);
+    if (leg.arrivedAt >= hour!.from) hour!.tally.addCall([leg]);
+  }
+
+  /** The occupancy source the board can follow row by row: the source's own state log, when it is one. */
+  const follow = (from: number, now: number, afterId?: number) => (source.activity ? agentStateChangesOf(source.activity, from, now, afterId) : undefined);
+
+  /**
+   * Takes agent state changes into today's tally: an agent's interval closes when its next change
+   * comes. A change after `now` waits until its time; false when a change comes before one already
+   * counted (written late), for the day to be counted again.
+   */
+  function takeChanges(rows: AgentStateLogRow[], now: number): boolean {
+    const o = occ!;
+    const ready = o.later.length > 0 ? [...o.later, ...rows].sort((a, b) => a.since - b.since || a.id - b.id) : rows;
+    o.later = [];
+    for (const r of ready) {
+      if (r.since > now) { o.later.push(r); continue; }
+      const held = o.held.get(r.agentId);
+      if (held) {
+        if (!after(r, held)) return false;
+        const from = Math.max(held.since, day!.from);
+        if (r.since > from) day!.tally.addInterval({ agentId: r.agentId, state: activityOf(held.state), from, to: r.since });
+      }
+      o.held.set(r.agentId, r);
+    }
+    return true;
+  }
+
+  /** Today counted again from the legs held and the state log (a new day, or a change written late). */
+  function countDay(now: number): void {
+    const dayFrom = dayStartOf(now);
+    day = { from: dayFrom, tally: createServiceLevelTally(serviceLevel.options) };
+    hour = { from: hourStart(now, serviceLevel.options.utcOffsetMinutes), tally: createServiceLevelTally(serviceLevel.options) };
+    const keep: CallLeg[] = [];
+    for (const leg of legs) if (leg.arrivedAt >= dayFrom) count(leg, now, keep);
+    unseen = keep;
+    beforeVersion++;
+    const start = follow(dayFrom, now);
+    occ = start ? { lastId: start.lastId, held: new Map(), later: [] } : undefined;
+    if (start) takeChanges(start.rows, now);
+  }
+
+  /** Today's figures at `now`, each call and change of the day counted once over the day, not once a frame. */
+  function todayAt(now: number): ServiceLevelReport {
+    const dayFrom = dayStartOf(now);
+    const hourFrom = hourStart(now, serviceLevel.options.utcOffsetMinutes);
+    if (day?.from !== dayFrom || now < lastNow) countDay(now);
+    else {
+      const keep: CallLeg[] = [];
+      for (const leg of unseen) count(leg, now, keep);
+      unseen = keep;
+      if (hour!.from !== hourFrom) {
+        hour = { from: hourFrom, tally: createServiceLevelTally(serviceLevel.options) };
+        for (const leg of legs) if (leg.arrivedAt >= hourFrom && leg.arrivedAt < now) hour.tally.addCall([leg]);
+      }
+      if (occ) {
+        const next = follow(dayFrom, now, occ.lastId);
+        if (next === undefined) countDay(now);
+        else {
+          occ.lastId = next.lastId;
+          if (!takeChanges(next.rows, now)) countDay(now);
+        }
+      }
+    }
+    lastNow = now;
+    if (occ === undefined) return withOccupancy(day!.tally.report(), serviceLevel.fromLegs([], dayFrom, now, now));
+    const open: AgentInterval[] = [];
+    for (const [agentId, held] of occ.held) {
+      const from = Math.max(held.since, dayFrom);
+      if (now > from) open.push({ agentId, state: activityOf(held.state), from, to: now });
+    }
+    return day!.tally.report(open);
   }
 
   function waitingOf(match: (c: LiveCall) => boolean): { waiting: number; longestWaitSince: number | null } {
@@ -149,9 +267,12 @@ export function createWallboard(deps: WallboardDeps) {
    * today's hours come from today's figures, so a frame counts the day's calls once, not twice.
    */
   let earlier: { key: string; report: ServiceLevelReport } | undefined;
-  function hoursBeforeToday(inRange: CallLeg[], from: number, to: number, now: number): ServiceLevelReport {
-    const key = `${from}:${to}:${inRange.length}`;
-    if (earlier?.key !== key) earlier = { key, report: serviceLevel.fromLegs(inRange, from, to, now, false) };
+  function hoursBeforeToday(from: number, to: number, now: number): ServiceLevelReport {
+    const key = `${from}:${to}:${beforeVersion}`;
+    if (earlier?.key !== key) {
+      const inRange = legs.filter((l) => l.arrivedAt >= from && l.arrivedAt < to);
+      earlier = { key, report: serviceLevel.fromLegs(inRange, from, to, now, false) };
+    }
     return earlier.report;
   }
 
@@ -161,14 +282,15 @@ export function createWallboard(deps: WallboardDeps) {
     const dayFrom = dayStartOf(now);
     const hourFrom = hourStart(now, serviceLevel.options.utcOffsetMinutes);
     const historyFrom = hourFrom - (historyHours - 1) * HOUR;
-    const within = (from: number, to = now) => legs.filter((l) => l.arrivedAt >= from && l.arrivedAt < to);
-    const today: ServiceLevelReport = serviceLevel.fromLegs(within(dayFrom), dayFrom, now, now);
-    const hour: ServiceLevelReport = serviceLevel.fromLegs(within(hourFrom), hourFrom, now, now);
-    const before = historyFrom < dayFrom ? hoursBeforeToday(within(historyFrom, dayFrom), historyFrom, dayFrom, now) : undefined;
+    const today: ServiceLevelReport = todayAt(now);
+    // this hour's calls from their own tally; its occupancy is today's for this hour (the same intervals, clipped alike)
+    const hourCalls = hour!.tally.report();
+    const hourNow: ServiceLevelReport = { ...hourCalls, total: { ...hourCalls.total, occupancy: today.byHour[String(hourFrom)]?.occupancy ?? null } };
+    const before = historyFrom < dayFrom ? hoursBeforeToday(historyFrom, dayFrom, now) : undefined;
     grid.applyFigures(today.byAgent);
 
     const row = (key: string, name: string, pick: (r: ServiceLevelReport) => ServiceLevelFigures | undefined, match: (c: LiveCall) => boolean): BoardRow => ({
-      key, name, ...waitingOf(match), today: pick(today) ?? EMPTY_FIGURES, hour: pick(hour) ?? EMPTY_FIGURES,
+      key, name, ...waitingOf(match), today: pick(today) ?? EMPTY_FIGURES, hour: pick(hourNow) ?? EMPTY_FIGURES,
     });
     const history: HourPoint[] = [];
     for (let h = historyFrom; h <= hourFrom; h += HOUR) {
