@@ -296,22 +296,26 @@ export function serviceLevelReport(
 export interface ServiceLevelTally {
   /** One call: all of its legs, counted as `serviceLevelReport` counts them (a call is added once). */
   addCall(legs: readonly CallLeg[]): void;
-  /** An agent interval that will not change any more. */
+  /** A closed agent interval (one that will not grow any more). */
   addInterval(iv: AgentInterval): void;
+  /** Takes back an interval added before, exactly as it was added (a change written late split it). */
+  removeInterval(iv: AgentInterval): void;
   /** The figures so far, with `open` (intervals still growing) counted for this report only. */
   report(open?: readonly AgentInterval[]): ServiceLevelReport;
 }
 
 /** The tallies an interval adds to: the whole, its agent, and each hour it overlaps. */
-function addIntervalTo(iv: AgentInterval, total: Tally, agent: () => Tally, hour: (h: number) => Tally, o: ServiceLevelOptions): void {
+function addIntervalTo(iv: AgentInterval, total: Tally, agent: () => Tally, hour: (h: number) => Tally, o: ServiceLevelOptions, sign = 1): void {
   if (iv.state === 'offline' || !(iv.to > iv.from)) return;
   const busy = iv.state === 'on_call' || iv.state === 'wrap_up';
-  for (const t of [total, agent()]) {
-    t.loggedInMs += iv.to - iv.from;
-    if (busy) t.busyMs += iv.to - iv.from;
-  }
+  const length = sign * (iv.to - iv.from);
+  total.loggedInMs += length;
+  if (busy) total.busyMs += length;
+  const a = agent();
+  a.loggedInMs += length;
+  if (busy) a.busyMs += length;
   for (let h = hourStart(iv.from, o.utcOffsetMinutes); h < iv.to; h += HOUR) {
-    const span = Math.min(iv.to, h + HOUR) - Math.max(iv.from, h);
+    const span = sign * (Math.min(iv.to, h + HOUR) - Math.max(iv.from, h));
     const t = hour(h);
     t.loggedInMs += span;
     if (busy) t.busyMs += span;
@@ -325,17 +329,38 @@ export function createServiceLevelTally(options: Partial<ServiceLevelOptions> = 
   const byQueue = new Map<string, Tally>();
   const byAgent = new Map<string, Tally>();
   const byHour = new Map<number, Tally>();
+  /** Bumped whenever a key comes or goes, for the sorted keys to be kept between reports. */
+  let keysVersion = 0;
   const at = <K>(m: Map<K, Tally>, k: K): Tally => {
     let t = m.get(k);
-    if (t === undefined) m.set(k, (t = newTally()));
+    if (t === undefined) { m.set(k, (t = newTally())); keysVersion++; }
     return t;
   };
+  const sorted = new Map<Map<unknown, Tally>, { version: number; keys: unknown[] }>();
+  const byKey = (a: unknown, b: unknown): number => ((a as string) < (b as string) ? -1 : 1);
   const record = <K>(m: Map<K, Tally>, extra: Map<K, Tally>): Record<string, ServiceLevelFigures> => {
-    const keys = extra.size === 0 ? [...m.keys()] : [...new Set([...m.keys(), ...extra.keys()])];
-    keys.sort((a, b) => (a < b ? -1 : 1));
-    return Object.fromEntries(keys.map((k) => [String(k), figures(extra.get(k) ?? m.get(k)!, o)]));
+    let kept = sorted.get(m);
+    if (kept?.version !== keysVersion) sorted.set(m, (kept = { version: keysVersion, keys: [...m.keys()].sort(byKey) }));
+    let keys = kept.keys as K[];
+    for (const k of extra.keys()) {
+      if (!m.has(k)) { keys = [...new Set([...m.keys(), ...extra.keys()])].sort(byKey); break; }
+    }
+    const out: Record<string, ServiceLevelFigures> = {};
+    for (const k of keys) out[String(k)] = figures(extra.get(k) ?? m.get(k)!, o);
+    return out;
   };
   const none = new Map<never, Tally>();
+  /** How many intervals each agent's and hour's tally holds: one left with neither calls nor intervals is dropped, as if never added. */
+  const spans = new Map<Tally, number>();
+  const counting = <K>(m: Map<K, Tally>, k: K, by: number) => (): Tally => {
+    const t = at(m, k);
+    spans.set(t, (spans.get(t) ?? 0) + by);
+    return t;
+  };
+  const dropEmpty = <K>(m: Map<K, Tally>, k: K): void => {
+    const t = m.get(k);
+    if (t !== undefined && t.arrived === 0 && !spans.get(t)) { m.delete(k); spans.delete(t); keysVersion++; }
+  };
 
   return {
     addCall(legs) {
@@ -350,7 +375,13 @@ export function createServiceLevelTally(options: Partial<ServiceLevelOptions> = 
       add(at(byHour, hourStart(call.arrivedAt, o.utcOffsetMinutes)), call, o);
     },
     addInterval(iv) {
-      addIntervalTo(iv, total, () => at(byAgent, iv.agentId), (h) => at(byHour, h), o);
+      addIntervalTo(iv, total, counting(byAgent, iv.agentId, 1), (h) => counting(byHour, h, 1)(), o);
+    },
+    removeInterval(iv) {
+      const hours: number[] = [];
+      addIntervalTo(iv, total, counting(byAgent, iv.agentId, -1), (h) => { hours.push(h); return counting(byHour, h, -1)(); }, o, -1);
+      dropEmpty(byAgent, iv.agentId);
+      for (const h of hours) dropEmpty(byHour, h);
     },
     report(open = []) {
       // the open intervals go to copies of the few tallies they touch

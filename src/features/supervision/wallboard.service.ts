@@ -49,7 +49,7 @@ export interface WallboardSnapshot {
 
 interface LiveCall { line: string; queueId: string; state: string; arrivedAt: number }
 
-/** An agent's last change as the board has counted it. */
+/** An agent state change (a row of the state log) as the board counts it. */
 interface Held { id: number; state: string; since: number }
 
 /** Whether `a` comes after `b` in an agent's history: by `since`, ties by id (the log's order). */
@@ -105,8 +105,9 @@ export function createWallboard(deps: WallboardDeps) {
   /** Today's figures and this hour's, each call and each closed agent interval counted once, as it comes. */
   let day: { from: number; tally: ServiceLevelTally } | undefined;
   let hour: { from: number; tally: ServiceLevelTally } | undefined;
-  /** The agent state history followed since the last row read, when the source keeps one in the database. */
-  let occ: { lastId: number; held: Map<string, Held>; later: AgentStateLogRow[] } | undefined;
+  /** The agent state history followed row by row, when the source keeps one in the database: each agent's changes of today (after the one
+   *  in force at midnight) in the log's order, the last row read, and changes whose time has not come yet. */
+  let occ: { lastId: number; held: Map<string, Held[]>; later: AgentStateLogRow[] } | undefined;
   let lastNow = -Infinity;
   const grid = createAgentGrid();
   const listeners = new Set<() => void>();
@@ -185,27 +186,40 @@ export function createWallboard(deps: WallboardDeps) {
 
   /**
    * Takes agent state changes into today's tally: an agent's interval closes when its next change
-   * comes. A change after `now` waits until its time; false when a change comes before one already
-   * counted (written late), for the day to be counted again.
+   * comes (each agent's changes of the day are kept in the log's order). A change after `now` waits
+   * until its time. A change that comes before one already counted (written late) splits the interval
+   * it falls in: that one is taken back and its two parts counted.
    */
-  function takeChanges(rows: AgentStateLogRow[], now: number): boolean {
+  function takeChanges(rows: AgentStateLogRow[], now: number): void {
     const o = occ!;
+    const dayFrom = day!.from;
+    const interval = (agentId: string, c: Held, to: number): AgentInterval => ({ agentId, state: activityOf(c.state), from: Math.max(c.since, dayFrom), to });
     const ready = o.later.length > 0 ? [...o.later, ...rows].sort((a, b) => a.since - b.since || a.id - b.id) : rows;
     o.later = [];
     for (const r of ready) {
       if (r.since > now) { o.later.push(r); continue; }
-      const held = o.held.get(r.agentId);
-      if (held) {
-        if (!after(r, held)) return false;
-        const from = Math.max(held.since, day!.from);
-        if (r.since > from) day!.tally.addInterval({ agentId: r.agentId, state: activityOf(held.state), from, to: r.since });
+      const list = o.held.get(r.agentId);
+      if (list === undefined) { o.held.set(r.agentId, [r]); continue; }
+      const last = list[list.length - 1]!;
+      if (after(r, last)) {
+        day!.tally.addInterval(interval(r.agentId, last, r.since));
+        list.push(r);
+        continue;
       }
-      o.held.set(r.agentId, r);
+      let at = list.length - 1;
+      while (at > 0 && after(list[at - 1]!, r)) at--;
+      const next = list[at]!;
+      const prev = list[at - 1];
+      if (prev !== undefined) {
+        day!.tally.removeInterval(interval(r.agentId, prev, next.since));
+        day!.tally.addInterval(interval(r.agentId, prev, r.since));
+      }
+      day!.tally.addInterval(interval(r.agentId, r, next.since));
+      list.splice(at, 0, r);
     }
-    return true;
   }
 
-  /** Today counted again from the legs held and the state log (a new day, or a change written late). */
+  /** Today counted again from the legs held and the state log: a new day, the clock set back, or a log that can no longer be followed. */
   function countDay(now: number): void {
     const dayFrom = dayStartOf(now);
     day = { from: dayFrom, tally: createServiceLevelTally(serviceLevel.options) };
@@ -237,14 +251,15 @@ export function createWallboard(deps: WallboardDeps) {
         if (next === undefined) countDay(now);
         else {
           occ.lastId = next.lastId;
-          if (!takeChanges(next.rows, now)) countDay(now);
+          takeChanges(next.rows, now);
         }
       }
     }
     lastNow = now;
     if (occ === undefined) return withOccupancy(day!.tally.report(), serviceLevel.fromLegs([], dayFrom, now, now));
     const open: AgentInterval[] = [];
-    for (const [agentId, held] of occ.held) {
+    for (const [agentId, list] of occ.held) {
+      const held = list[list.length - 1]!;
       const from = Math.max(held.since, dayFrom);
       if (now > from) open.push({ agentId, state: activityOf(held.state), from, to: now });
     }
