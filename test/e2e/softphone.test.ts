@@ -118,6 +118,8 @@ describe.skipIf(missing !== undefined)('browser softphone in Chromium against a 
   });
 
   it('when the seat has a desk phone (no browser secret), then the panel says so and never opens a socket', async () => {
+    // The earlier tests' pages are closed: wait for their sockets to go, so that a new one would show.
+    await expect.poll(() => registrar.sockets(), { timeout: 10_000 }).toBe(0);
     const sockets = registrar.sockets();
     const { context, page } = await open('agent003');
     await expect.poll(() => badge(page), { timeout: 10_000 }).toBe('未启用');
