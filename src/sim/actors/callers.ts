@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from '../../clock.ts';
+import type { Clock } from '../../clock.ts';
 import type { Prng } from '../prng.ts';
 import type { SimControl } from '../types.ts';
+import { createTimerSet } from './timer-set.ts';
 
 export interface CallerSettings {
   lines: string[];
@@ -36,15 +37,10 @@ export function citizenNumber(prng: Prng): string {
 export function startSimulatedCallers(deps: { control: SimControl; clock: Clock; prng: Prng; log: Logger; settings: CallerSettings }): SimulatedCallers {
   const { control, clock, prng, settings } = deps;
   const log = deps.log.child({ component: 'sim.callers' });
-  const timers = new Set<TimerHandle>();
+  const timers = createTimerSet(clock);
+  const later = timers.later;
   let placed = 0;
   let abandoned = 0;
-  let stopped = false;
-
-  function later(fn: () => void, ms: number): void {
-    const t = clock.setTimeout(() => { timers.delete(t); if (!stopped) fn(); }, ms);
-    timers.add(t);
-  }
 
   function connected(channelId: string): boolean | undefined {
     const channel = control.channels().find((c) => c.id === channelId);
@@ -80,9 +76,7 @@ export function startSimulatedCallers(deps: { control: SimControl; clock: Clock;
     placed: () => placed,
     abandoned: () => abandoned,
     stop() {
-      stopped = true;
-      for (const t of timers) clock.clearTimeout(t);
-      timers.clear();
+      timers.stop();
     },
   };
 }

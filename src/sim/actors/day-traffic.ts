@@ -1,7 +1,8 @@
-import type { Clock, TimerHandle } from '../../clock.ts';
+import type { Clock } from '../../clock.ts';
 import type { Prng } from '../prng.ts';
 import type { SimControl } from '../types.ts';
 import { citizenNumber, exponential } from './callers.ts';
+import { createTimerSet } from './timer-set.ts';
 
 /**
  * Share of a day's calls in each hour (hotline time, 0 = midnight): quiet at night, a morning peak
@@ -37,15 +38,10 @@ export function startDayCallers(deps: {
   patienceMs: number; isTalking(channelId: string): boolean | undefined; onPlaced?: (channelId: string, at: number) => void;
 }): DayCallers {
   const { control, clock, prng, dayStart, rates } = deps;
-  const timers = new Set<TimerHandle>();
+  const timers = createTimerSet(clock);
+  const later = timers.later;
   let placed = 0;
   let abandoned = 0;
-  let stopped = false;
-
-  function later(fn: () => void, ms: number): void {
-    const t = clock.setTimeout(() => { timers.delete(t); if (!stopped) fn(); }, ms);
-    timers.add(t);
-  }
 
   function arrival(): void {
     const line = deps.lines[prng.int(deps.lines.length)]!;
@@ -82,9 +78,7 @@ export function startDayCallers(deps: {
     placed: () => placed,
     abandoned: () => abandoned,
     stop() {
-      stopped = true;
-      for (const t of timers) clock.clearTimeout(t);
-      timers.clear();
+      timers.stop();
     },
   };
 }

@@ -4,11 +4,12 @@
  * mid-talk — or never (the agent ends the call). Every random choice comes from one seeded generator.
  */
 import type { Bus } from '../../bus.ts';
-import type { Clock, TimerHandle } from '../../clock.ts';
+import type { Clock } from '../../clock.ts';
 import { exponential } from '../actors/callers.ts';
 import type { Prng } from '../prng.ts';
 import type { SimControl } from '../types.ts';
 import type { Tally } from './tally.ts';
+import { createTimerSet } from '../actors/timer-set.ts';
 
 export const HANGUP_POINTS = ['greeting', 'queued', 'ringing', 'answer', 'talk'] as const;
 export type HangupPoint = (typeof HANGUP_POINTS)[number];
@@ -47,16 +48,13 @@ export function startCitizens(deps: {
 }): Citizens {
   const { control, clock, prng, tally, view, settings } = deps;
   const plans = new Map<string, HangupPoint>();
-  const timers = new Set<TimerHandle>();
+  const timers = createTimerSet(clock);
   let placed = 0;
   let entered = 0;
   let stopped = false;
   let arrivalsDone = false;
 
-  function later(fn: () => void, ms: number): void {
-    const t = clock.setTimeout(() => { timers.delete(t); fn(); }, Math.round(ms));
-    timers.add(t);
-  }
+  const later = (fn: () => void, ms: number): void => timers.later(fn, Math.round(ms));
 
   function pick(): HangupPoint | undefined {
     let r = prng.next();
@@ -130,8 +128,7 @@ export function startCitizens(deps: {
     stop() {
       stopped = true;
       off();
-      for (const t of timers) clock.clearTimeout(t);
-      timers.clear();
+      timers.stop();
       plans.clear();
     },
   };
