@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.ts';
+import type { Clock } from '../../src/clock.ts';
 import { serviceLevelReport } from '../../src/domain/acd/service-level.ts';
 import { createAgentsRepo } from '../../src/features/agents/agents.repo.ts';
 import { createAgentStateLog } from '../../src/features/service-level/agent-state-log.ts';
@@ -139,6 +140,26 @@ describe('the agents\' state history (agent_state_log)', () => {
     ]);
     expect(later()).toEqual(before);
     expect(pruneAgentStateLog(db, at(8, 50))).toBe(0);
+  });
+
+  it('when the daily sweep has several batches to delete, then it deletes one batch per turn of the event loop and ends with the same rows', () => {
+    const { db } = historyAcrossRestart();
+    const clock = new VirtualClock(at(10, 0) + 2 * 24 * H);
+    const seen: number[] = [];
+    const counted: Clock = {
+      now: () => clock.now(),
+      setTimeout: (fn, ms) => {
+        seen.push((db.prepare('SELECT COUNT(*) AS n FROM agent_state_log').get() as { n: number }).n);
+        return clock.setTimeout(fn, ms);
+      },
+      clearTimeout: (t) => clock.clearTimeout(t),
+    };
+    const sweeper = startAgentStateRetention({ db, clock: counted, log: createLogger({ level: 'silent' }), settings: { retentionDays: 2, firstSweepMs: MIN, batch: 4 } });
+    clock.advance(MIN);
+    // 17 rows, 15 to go in batches of 4: the first timer (17), then one turn after each full batch, then tomorrow's sweep.
+    expect(seen).toEqual([17, 13, 9, 5, 2]);
+    expect(clock.pending()).toBe(1);
+    sweeper.stop();
   });
 
   it('when the daily sweep runs on the clock, then rows older than the retention go and the next sweep is a day later', () => {

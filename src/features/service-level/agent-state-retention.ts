@@ -35,7 +35,7 @@ export function agentStateRetentionSettings(given: Partial<AgentStateRetentionSe
  * Deletes the agents' state changes older than `before`, but keeps each agent's last change before it
  * (the state the agent was in when the kept history begins). Returns how many rows went.
  */
-export function pruneAgentStateLog(db: Database, before: number, batch = DEFAULT_AGENT_STATE_RETENTION.batch): number {
+export function pruneAgentStateLog(db: Database, before: number, batch = DEFAULT_AGENT_STATE_RETENTION.batch, maxBatches = Infinity): number {
   const keep = `SELECT keep FROM (SELECT (SELECT id FROM agent_state_log WHERE agent_id = a.agent_id AND since < @before
       ORDER BY since DESC, id DESC LIMIT 1) AS keep FROM (SELECT DISTINCT agent_id FROM agent_state_log WHERE since < @before) a)
     WHERE keep IS NOT NULL`;
@@ -43,7 +43,7 @@ export function pruneAgentStateLog(db: Database, before: number, batch = DEFAULT
   const pick = db.prepare('SELECT id FROM agent_state_log WHERE since < ? ORDER BY since LIMIT ?');
   const remove = db.prepare("DELETE FROM agent_state_log WHERE id IN (SELECT value FROM json_each(?))");
   let deleted = 0;
-  for (;;) {
+  for (let n = 0; n < maxBatches; n++) {
     const ids = (pick.all(before, batch + kept.size) as Array<{ id: number }>).map((r) => r.id).filter((id) => !kept.has(id)).slice(0, batch);
     if (ids.length === 0) break;
     deleted += remove.run(JSON.stringify(ids)).changes;
@@ -73,9 +73,33 @@ export function startAgentStateRetention(deps: { db: Database; clock: Clock; log
     }
   }
 
+  /**
+   * The daily sweep, one batch per turn of the event loop: a day of history is about 150,000 rows at 750 seats,
+   * and deleting them in one go would hold up the calls for seconds.
+   */
+  function sweepInSteps(deletedSoFar = 0): void {
+    timer = undefined;
+    if (stopped) return;
+    const cutoff = deps.clock.now() - settings.retentionDays * DAY_MS;
+    let deleted: number;
+    try {
+      deleted = pruneAgentStateLog(deps.db, cutoff, settings.batch, 1);
+    } catch (error) {
+      log.error({ err: error }, 'agent state history sweep failed');
+      schedule(settings.sweepEveryMs);
+      return;
+    }
+    if (deleted >= settings.batch) {
+      timer = deps.clock.setTimeout(() => sweepInSteps(deletedSoFar + deleted), 0);
+      return;
+    }
+    log.info({ deleted: deletedSoFar + deleted, retentionDays: settings.retentionDays }, 'agent state history swept');
+    schedule(settings.sweepEveryMs);
+  }
+
   function schedule(ms: number): void {
     if (stopped) return;
-    timer = deps.clock.setTimeout(() => { sweep(); schedule(settings.sweepEveryMs); }, ms);
+    timer = deps.clock.setTimeout(() => sweepInSteps(), ms);
   }
 
   schedule(settings.firstSweepMs);
