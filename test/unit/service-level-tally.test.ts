@@ -86,7 +86,12 @@ describe('service level tally', () => {
         expect(tally.report(open)).toEqual(expected);
         // a report does not keep the open intervals: asking twice gives the same, and without them the closed ones only
         expect(tally.report(open)).toEqual(expected);
-        expect(tally.report()).toEqual(serviceLevelReport(allLegs, closed, options));
+        const closedOnly = serviceLevelReport(allLegs, closed, options);
+        expect(tally.report()).toEqual(closedOnly);
+        // without the per-agent table the rest is the same, and each agent's figures can be asked for alone
+        expect(tally.report(open, { byAgent: false })).toEqual({ ...expected, byAgent: {} });
+        for (const [agentId, figures] of Object.entries(closedOnly.byAgent)) expect(tally.agentFigures(agentId)).toEqual(figures);
+        expect(tally.agentFigures('nobody')).toBeUndefined();
       },
     ), { numRuns: 300 });
   });

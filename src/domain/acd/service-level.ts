@@ -300,8 +300,14 @@ export interface ServiceLevelTally {
   addInterval(iv: AgentInterval): void;
   /** Takes back an interval added before, exactly as it was added (a change written late split it). */
   removeInterval(iv: AgentInterval): void;
-  /** The figures so far, with `open` (intervals still growing) counted for this report only. */
-  report(open?: readonly AgentInterval[]): ServiceLevelReport;
+  /**
+   * The figures so far, with `open` (intervals still growing) counted for this report only. With
+   * `{ byAgent: false }` the per-agent table is left empty (a board that refreshes it agent by agent
+   * with `agentFigures`), which spares a figure for every agent on every report.
+   */
+  report(open?: readonly AgentInterval[], what?: { byAgent?: boolean }): ServiceLevelReport;
+  /** One agent's figures from the calls and closed intervals added so far (open intervals not counted). */
+  agentFigures(agentId: string): ServiceLevelFigures | undefined;
 }
 
 /** The tallies an interval adds to: the whole, its agent, and each hour it overlaps. */
@@ -383,10 +389,12 @@ export function createServiceLevelTally(options: Partial<ServiceLevelOptions> = 
       dropEmpty(byAgent, iv.agentId);
       for (const h of hours) dropEmpty(byHour, h);
     },
-    report(open = []) {
+    report(open = [], what = {}) {
+      const withAgents = what.byAgent !== false;
       // the open intervals go to copies of the few tallies they touch
       let totalNow = total;
       const agents = new Map<string, Tally>();
+      const scratch = newTally();
       const hours = new Map<number, Tally>();
       const copyOf = <K>(m: Map<K, Tally>, copies: Map<K, Tally>, k: K): Tally => {
         let t = copies.get(k);
@@ -399,12 +407,16 @@ export function createServiceLevelTally(options: Partial<ServiceLevelOptions> = 
       for (const iv of open) {
         if (iv.state === 'offline' || !(iv.to > iv.from)) continue;
         if (totalNow === total) totalNow = { ...total };
-        addIntervalTo(iv, totalNow, () => copyOf(byAgent, agents, iv.agentId), (h) => copyOf(byHour, hours, h), o);
+        addIntervalTo(iv, totalNow, withAgents ? () => copyOf(byAgent, agents, iv.agentId) : () => scratch, (h) => copyOf(byHour, hours, h), o);
       }
       return {
         total: figures(totalNow, o), byLine: record(byLine, none), byQueue: record(byQueue, none),
-        byAgent: record(byAgent, agents), byHour: record(byHour, hours),
+        byAgent: withAgents ? record(byAgent, agents) : {}, byHour: record(byHour, hours),
       };
+    },
+    agentFigures(agentId) {
+      const t = byAgent.get(agentId);
+      return t === undefined ? undefined : figures(t, o);
     },
   };
 }

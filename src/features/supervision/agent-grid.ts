@@ -35,9 +35,14 @@ export const AGENT_STATE_NAMES = ['offline', 'ready', 'ringing', 'on_call', 'wra
 export function createAgentGrid() {
   const rows = new Map<string, AgentRow>();
   const changed = new Set<string>();
+  /** How many rows are in each state, kept as rows come and change. */
+  const inState = new Map<string, number>(AGENT_STATE_NAMES.map((s) => [s, 0]));
+  const tell = (state: string, by: number): void => { inState.set(state, (inState.get(state) ?? 0) + by); };
 
   function put(facts: AgentFacts): AgentRow {
     const was = rows.get(facts.id);
+    if (was) tell(was.state, -1);
+    tell(facts.state, 1);
     const keepCall = was && facts.callId !== null && was.callId === facts.callId;
     const row: AgentRow = {
       id: facts.id, name: facts.name, seat: facts.seat, state: facts.state, reason: facts.reason,
@@ -69,10 +74,13 @@ export function createAgentGrid() {
       row.caller = null;
       changed.add(agentId);
     },
-    /** Today's answered calls and handle time per agent, from the day's service level. */
-    applyFigures(byAgent: Readonly<Record<string, ServiceLevelFigures>>): void {
-      for (const row of rows.values()) {
-        const f = byAgent[row.id];
+    /**
+     * Today's answered calls and handle time per agent, from the day's service level: for the agents
+     * named in `only` (those whose calls were counted since the last time), or for every row.
+     */
+    applyFigures(figuresOf: (agentId: string) => ServiceLevelFigures | undefined, only?: Iterable<string>): void {
+      const apply = (row: AgentRow): void => {
+        const f = figuresOf(row.id);
         const calls = f?.answered ?? 0;
         const handle = f && f.ahtSeconds !== null ? Math.round(f.ahtSeconds * f.answered) : 0;
         if (row.callsToday !== calls || row.handleSecondsToday !== handle) {
@@ -80,11 +88,13 @@ export function createAgentGrid() {
           row.handleSecondsToday = handle;
           changed.add(row.id);
         }
-      }
+      };
+      if (only === undefined) { for (const row of rows.values()) apply(row); return; }
+      for (const id of only) { const row = rows.get(id); if (row) apply(row); }
     },
     byState(): Record<string, number> {
-      const counts: Record<string, number> = Object.fromEntries(AGENT_STATE_NAMES.map((s) => [s, 0]));
-      for (const row of rows.values()) counts[row.state] = (counts[row.state] ?? 0) + 1;
+      const counts: Record<string, number> = {};
+      for (const [state, n] of inState) if (n > 0 || (AGENT_STATE_NAMES as readonly string[]).includes(state)) counts[state] = n;
       return counts;
     },
     size: (): number => rows.size,

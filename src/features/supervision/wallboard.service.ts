@@ -110,6 +110,8 @@ export function createWallboard(deps: WallboardDeps) {
   let occ: { lastId: number; held: Map<string, Held[]>; later: AgentStateLogRow[] } | undefined;
   let lastNow = -Infinity;
   const grid = createAgentGrid();
+  /** Agents whose answered calls were counted since the grid's figures were last refreshed; undefined: every agent (the day was counted again). */
+  let figuresDue: Set<string> | undefined;
   const listeners = new Set<() => void>();
   let dirty = true;
   let latest: WallboardSnapshot | undefined;
@@ -178,6 +180,7 @@ export function createWallboard(deps: WallboardDeps) {
     if (leg.arrivedAt >= now) { keep.push(leg); return; }
     if (leg.arrivedAt < day!.from) { beforeVersion++; return; }
     day!.tally.addCall([leg]);
+    if (leg.agentId !== undefined) figuresDue?.add(leg.agentId);
     if (leg.arrivedAt >= hour!.from) hour!.tally.addCall([leg]);
   }
 
@@ -224,6 +227,7 @@ export function createWallboard(deps: WallboardDeps) {
     const dayFrom = dayStartOf(now);
     day = { from: dayFrom, tally: createServiceLevelTally(serviceLevel.options) };
     hour = { from: hourStart(now, serviceLevel.options.utcOffsetMinutes), tally: createServiceLevelTally(serviceLevel.options) };
+    figuresDue = undefined;
     const keep: CallLeg[] = [];
     for (const leg of legs) if (leg.arrivedAt >= dayFrom) count(leg, now, keep);
     unseen = keep;
@@ -263,7 +267,7 @@ export function createWallboard(deps: WallboardDeps) {
       const from = Math.max(held.since, dayFrom);
       if (now > from) open.push({ agentId, state: activityOf(held.state), from, to: now });
     }
-    return day!.tally.report(open);
+    return day!.tally.report(open, { byAgent: false });
   }
 
   function waitingOf(match: (c: LiveCall) => boolean): { waiting: number; longestWaitSince: number | null } {
@@ -299,10 +303,12 @@ export function createWallboard(deps: WallboardDeps) {
     const historyFrom = hourFrom - (historyHours - 1) * HOUR;
     const today: ServiceLevelReport = todayAt(now);
     // this hour's calls from their own tally; its occupancy is today's for this hour (the same intervals, clipped alike)
-    const hourCalls = hour!.tally.report();
+    const hourCalls = hour!.tally.report([], { byAgent: false });
     const hourNow: ServiceLevelReport = { ...hourCalls, total: { ...hourCalls.total, occupancy: today.byHour[String(hourFrom)]?.occupancy ?? null } };
     const before = historyFrom < dayFrom ? hoursBeforeToday(historyFrom, dayFrom, now) : undefined;
-    grid.applyFigures(today.byAgent);
+    const tally = day!.tally;
+    grid.applyFigures((agentId) => tally.agentFigures(agentId), figuresDue);
+    figuresDue = new Set();
 
     const row = (key: string, name: string, pick: (r: ServiceLevelReport) => ServiceLevelFigures | undefined, match: (c: LiveCall) => boolean): BoardRow => ({
       key, name, ...waitingOf(match), today: pick(today) ?? EMPTY_FIGURES, hour: pick(hourNow) ?? EMPTY_FIGURES,
