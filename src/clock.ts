@@ -8,6 +8,8 @@ export interface Clock {
   now(): number;                                        // epoch milliseconds
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle | undefined): void;
+  /** Epoch milliseconds with their fraction, steady between wall-clock adjustments (real clocks only). */
+  preciseNow?(): number;
 }
 
 interface RealTimer extends TimerHandle { timer: ReturnType<typeof setTimeout> }
@@ -15,6 +17,7 @@ let realTimerSeq = 0;
 
 export const realClock: Clock = {
   now: () => Date.now(),
+  preciseNow: () => performance.timeOrigin + performance.now(),
   setTimeout(fn, ms) {
     const timer = setTimeout(fn, Math.max(0, ms));
     timer.unref?.();

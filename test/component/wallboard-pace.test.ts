@@ -220,4 +220,40 @@ describe('how often the wallboard pushes, and how soon', () => {
     expect(after[1]!.agents.map((a) => a.id)).toEqual([r.agentIds[1]]);
     c.close();
   }, 30_000);
+  it('when boards take 40 ms to build for a while and then go quick, then each socket still gets its frames at least 1 s apart, and the beat stays at about 1 s', async () => {
+    rig = await startRig();
+    const r = rig;
+    const clients = [await r.open(), await r.open()];
+    await runTo(r, clients, r.clock.now() + 2000);
+    let slow = 10;
+    const snapshot = r.feature.wallboard.snapshot.bind(r.feature.wallboard);
+    r.feature.wallboard.snapshot = () => {
+      if (slow > 0) { slow--; r.clock.advance(40); }
+      return snapshot();
+    };
+    const start = r.clock.now();
+    let k = 0;
+    // a change every 100 ms for 16 s: a push every second, the first ten of them slow to build
+    for (let t = start + 100; t <= start + 16_000; t += 100) {
+      await runTo(r, clients, t);
+      const agentId = r.agentIds[k++ % r.agentIds.length]!;
+      const paused = r.agents.get(agentId)!.state === 'paused';
+      r.published++;
+      r.agents.setState(agentId, paused ? 'ready' : 'paused', paused ? undefined : 'meal');
+    }
+    await runTo(r, clients, start + 18_000);
+    expect(slow).toBe(0);
+    for (const c of clients) {
+      const frames = c.frames.filter((f) => f.at > start);
+      expectPaced(frames, 1000);
+      expect(frames.length).toBeGreaterThanOrEqual(15);
+      // Once the recent builds have all been slow, a push begins 40 ms early and the frames keep an exact
+      // one-second beat; the first quick build after them is held until each socket's second is up.
+      const gaps = frames.slice(1).map((f, i) => f.at - frames[i]!.at);
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(1040);
+      expect(gaps.slice(-8)).toEqual(Array(8).fill(1000));
+    }
+    expect(clients[0]!.frames.map((f) => f.seq)).toEqual(clients[1]!.frames.map((f) => f.seq));
+    for (const c of clients) c.close();
+  }, 30_000);
 });

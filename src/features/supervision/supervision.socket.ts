@@ -8,7 +8,7 @@ import type { Wallboard } from './wallboard.service.ts';
 export interface WallboardViewer { userId: string; username: string; role: string; displayName: string }
 
 export interface WallboardFanoutSettings {
-  /** No socket gets two board frames closer than this; a change waits at most this long (plus the build). */
+  /** No socket gets two board frames closer than this; a change waits at most this long (plus the build and the writes). */
   minIntervalMs: number;
   /** A socket whose send buffer holds more than this when a frame is due skips it and is sent the whole board later. */
   maxBufferedBytes: number;
@@ -27,7 +27,12 @@ interface Viewer {
   needsWhole: boolean;
   /** When it first skipped a frame for a full buffer; undefined while it keeps up. */
   slowSince: number | undefined;
+  /** When its last frame was written to it. */
+  sentAt: number;
 }
+
+/** One push: the board built once, its delta frame serialised once, the whole board for new sockets serialised when first needed. */
+interface Frame { seq: number; at: number; snapshot: ReturnType<Wallboard['snapshot']>; delta: Buffer | undefined; body?: Buffer }
 
 export interface WallboardFanout {
   attach(socket: WebSocket, who: WallboardViewer): void;
@@ -36,11 +41,16 @@ export interface WallboardFanout {
 }
 
 /**
- * The supervisors' sockets. Every frame goes out in one push to every socket, and pushes are at least
- * `minIntervalMs` apart, timed from the moment the last one was written:
+ * The supervisors' sockets. Every frame goes out in one push to every socket, and no socket gets two
+ * frames less than `minIntervalMs` apart:
  *
- * - a change when the last push is a second old or more is pushed at once (leading edge);
- * - a change sooner than that marks the board as changed, and one push is scheduled at last push + 1 s;
+ * - a change when the last frame went out a second ago or more is pushed at once (leading edge);
+ * - a change sooner than that marks the board as changed, and one push is scheduled so that its frame
+ *   goes out a second after the last one: it begins a second after the last frame was first written, less
+ *   the time the quickest of the last boards took to build, so that neither the build nor the writes to
+ *   every socket lengthen the beat;
+ * - each socket is written only when its own last frame is a second old, those due soonest first; one
+ *   not due yet (this push reached it sooner than the last one did) gets the frame when it is;
  * - a socket that connects gets the whole board (`hello`) with the next push, or at once when none went
  *   out for a second, so it too never gets two frames within a second;
  * - a socket whose send buffer is full skips frames and is sent the whole board when it has drained.
@@ -51,14 +61,23 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
   const settings = { ...DEFAULT_FANOUT, ...deps.settings };
   const { wallboard, clock } = deps;
   const log = deps.log.child({ component: 'wallboard' });
+  /** The time the pacing goes by: to the fraction of a millisecond when the clock can tell it, so that "a second apart" is a whole second. */
+  const paceNow = (): number => clock.preciseNow?.() ?? clock.now();
   const viewers = new Set<Viewer>();
   let timer: TimerHandle | undefined;
   let hourTimer: TimerHandle | undefined;
   let heartbeat: TimerHandle | undefined;
-  let lastPushAt = -Infinity;
+  /** When the last push's frame was first written to a socket (or was built, when it was written to none). */
+  let beatAt = -Infinity;
+  /** How long the last few boards took to build, by the service's clock. */
+  const builds: number[] = [];
+  /** The earliest moment the next push may begin: early by the quickest recent build, so that a quick build seldom writes before a socket's second is up. */
+  const nextPushAt = (): number => beatAt + settings.minIntervalMs - (builds.length ? Math.min(...builds) : 0);
   let changed = false;
   let seq = 0;
   let closed = false;
+  /** The last push's frame for the sockets whose second was not up yet when it went out, and the timer that sends it. */
+  let held: { frame: Frame; viewers: Set<Viewer>; timer: TimerHandle } | undefined;
   const counters = { frames: 0, skipped: 0, dropped: 0, lastBuildMs: 0 };
 
   const waitingForWhole = () => { for (const v of viewers) if (v.needsWhole) return true; return false; };
@@ -66,7 +85,7 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
   /** Arms the one push timer for the earliest moment allowed. */
   function arm(): void {
     if (timer || closed || viewers.size === 0) return;
-    timer = clock.setTimeout(push, Math.max(0, lastPushAt + settings.minIntervalMs - clock.now()));
+    timer = clock.setTimeout(push, Math.max(0, nextPushAt() - paceNow()));
   }
 
   function onChange(): void {
@@ -102,18 +121,53 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
     }
     v.slowSince = undefined;
     v.socket.send(bytes, { binary: false });
+    v.sentAt = paceNow();
     return true;
+  }
+
+  /** The frame to one socket: the whole board (one shared body behind a short head naming the user) when it needs it, else the delta. */
+  function send(v: Viewer, frame: Frame): void {
+    if (!v.needsWhole) { if (frame.delta) write(v, frame.delta, frame.at); return; }
+    frame.body ??= Buffer.from(JSON.stringify({ snapshot: frame.snapshot, agents: wallboard.agents() }).slice(1));
+    const head = Buffer.from(`{"type":"hello","seq":${frame.seq},"serverTime":${frame.at},"user":${JSON.stringify(v.who)},`);
+    if (write(v, Buffer.concat([head, frame.body]), frame.at)) v.needsWhole = false;
+  }
+
+  /**
+   * Sends `frame` to each of `targets` whose second is up, those due soonest first; one not due yet is
+   * tried again once the others are written (writing them takes a while), and the last few get the frame
+   * when their second is up. The beat is the first write.
+   */
+  function deliver(frame: Frame, targets: Viewer[]): void {
+    let first: number | undefined;
+    const sendNow = (v: Viewer): boolean => {
+      if (!viewers.has(v)) return true;
+      if (paceNow() < v.sentAt + settings.minIntervalMs) return false;
+      first ??= paceNow();
+      send(v, frame);
+      return true;
+    };
+    targets.sort((a, b) => a.sentAt - b.sentAt);
+    const notYet = targets.filter((v) => !sendNow(v)).filter((v) => !sendNow(v));
+    if (notYet.length === 0) { beatAt = first ?? paceNow(); return; }
+    const dueAt = Math.max(...notYet.map((v) => v.sentAt + settings.minIntervalMs));
+    // Written to none yet: the beat is when the first held socket will be, so that the next push cannot overtake them.
+    beatAt = first ?? Math.min(...notYet.map((v) => v.sentAt + settings.minIntervalMs));
+    held = { frame, viewers: new Set(notYet), timer: clock.setTimeout(() => { held = undefined; if (!closed) deliver(frame, notYet); }, dueAt - paceNow()) };
   }
 
   function push(): void {
     timer = undefined;
     if (closed) return;
-    const due = lastPushAt + settings.minIntervalMs;
-    if (clock.now() < due) { timer = clock.setTimeout(push, due - clock.now()); return; }
+    const due = nextPushAt();
+    if (paceNow() < due) { timer = clock.setTimeout(push, due - paceNow()); return; }
+    // A socket still owed the last frame has missed its delta: it is sent the whole board instead.
+    if (held) { clock.clearTimeout(held.timer); for (const v of held.viewers) v.needsWhole = true; held = undefined; }
     const whole = waitingForWhole();
     if (!changed && !whole) return;
     const started = performance.now();
     const at = clock.now();
+    const began = paceNow();
     const snapshot = wallboard.snapshot();
     seq++;
     let delta: Buffer | undefined;
@@ -121,16 +175,10 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
       changed = false;
       delta = Buffer.from(JSON.stringify({ type: 'wallboard', seq, serverTime: at, snapshot, agents: wallboard.takeChangedAgents() }));
     }
-    // The whole board for sockets that need it: one shared body behind a short per-socket head (the user).
-    let body: Buffer | undefined;
-    for (const v of [...viewers]) {
-      if (!v.needsWhole) { if (delta) write(v, delta, at); continue; }
-      body ??= Buffer.from(JSON.stringify({ snapshot, agents: wallboard.agents() }).slice(1));
-      const head = Buffer.from(`{"type":"hello","seq":${seq},"serverTime":${at},"user":${JSON.stringify(v.who)},`);
-      if (write(v, Buffer.concat([head, body]), at)) v.needsWhole = false;
-    }
+    builds.push(paceNow() - began);
+    if (builds.length > 8) builds.shift();
+    deliver({ seq, at, snapshot, delta }, [...viewers]);
     counters.frames++;
-    lastPushAt = clock.now();
     counters.lastBuildMs = performance.now() - started;
     if (waitingForWhole()) arm();
   }
@@ -151,7 +199,7 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
   return {
     attach(socket, who) {
       if (closed) { socket.close(1001, 'service stopping'); return; }
-      const v: Viewer = { socket, who, alive: true, needsWhole: true, slowSince: undefined };
+      const v: Viewer = { socket, who, alive: true, needsWhole: true, slowSince: undefined, sentAt: -Infinity };
       if (viewers.size === 0) { wallboard.takeChangedAgents(); changed = false; }
       viewers.add(v);
       socket.on('pong', () => { v.alive = true; });
@@ -178,6 +226,7 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
       clock.clearTimeout(timer);
       clock.clearTimeout(hourTimer);
       clock.clearTimeout(heartbeat);
+      clock.clearTimeout(held?.timer);
       for (const v of [...viewers]) drop(v, 1001, 'service stopping');
     },
   };
