@@ -2,8 +2,10 @@
  * Wallboard fan-out: 750 agents, 50 supervisors' sockets on /ws/wallboard, 30 call events a second
  * (a call arrives, queues, rings a seat, is answered, ends; one in ten is abandoned) for about 30 s.
  * The delay of an event is measured from its publication on the bus to the moment each supervisor's
- * socket receives the first frame built after it; the CPU figure is process.cpuUsage() per second of
- * wall time for the whole process (service, event source and the 50 socket clients alike).
+ * socket receives the first frame built after it, both on the monotonic clock. The 50 sockets are read in
+ * a worker thread, as browsers elsewhere would read them (`BENCH_SUPERVISORS_IN=process` reads them on
+ * the service's own loop instead). The CPU figure is process.cpuUsage() per second of wall time for the
+ * whole process (service, event source and the 50 socket clients alike, in both threads).
  * Run alone with `npx tsx bench/wallboard.ts`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { build } from '../src/app.ts';
 import { createBus } from '../src/bus.ts';
@@ -27,12 +30,18 @@ import { registerWallboard } from '../src/features/supervision/supervision.featu
 import type { WallboardFeature } from '../src/features/supervision/supervision.feature.ts';
 import { percentile } from './stats.ts';
 import { createPrng } from '../src/sim/prng.ts';
+import { frameHead, monotonicMs } from './wallboard-supervisors.ts';
+import type { ReceivedFrame, SupervisorsStart } from './wallboard-supervisors.ts';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 750);
 const SUPERVISORS = Number(process.env.BENCH_SUPERVISORS ?? 50);
 const EVENTS_PER_SECOND = Number(process.env.BENCH_EVENTS ?? 30);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARM_UP_SECONDS = 10;
+/** `BENCH_SUPERVISORS_IN=process` runs the 50 sockets on the service's own event loop, as this bench once did. */
+const SUPERVISORS_IN_PROCESS = process.env.BENCH_SUPERVISORS_IN === 'process';
+/** How many worker threads read the supervisors' sockets. */
+const SUPERVISOR_THREADS = Math.max(1, Number(process.env.BENCH_SUPERVISOR_THREADS ?? 1));
 
 /** A seeded generator (the simulator's mulberry32), so that runs are comparable. */
 const seeded = (seed: number): (() => number) => createPrng(seed).next;
@@ -60,6 +69,48 @@ function seed(db: Database): { agents: string[]; tokens: string[] } {
   return { agents, tokens };
 }
 
+interface Supervisors { stop(): Promise<number> }
+
+/** The supervisors' sockets in worker threads (see wallboard-supervisors.ts); each frame they report is handed to `received`. */
+async function supervisorsInWorkers(url: string, tokens: string[], received: (f: ReceivedFrame) => void): Promise<Supervisors> {
+  const file = new URL('./wallboard-supervisors.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const per = Math.ceil(tokens.length / SUPERVISOR_THREADS);
+  const workers = await Promise.all(Array.from({ length: SUPERVISOR_THREADS }, async (_, i) => {
+    const start: SupervisorsStart = { url, tokens: tokens.slice(i * per, (i + 1) * per), first: i * per };
+    const worker = new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); })`, { eval: true, workerData: start });
+    let open = 0;
+    let stopped: (() => void) | undefined;
+    await new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.on('message', (m: { open?: number; frames?: ReceivedFrame[]; stopped?: boolean }) => {
+        for (const f of m.frames ?? []) received(f);
+        if (m.open !== undefined) { open = m.open; resolve(); }
+        if (m.stopped) stopped?.();
+      });
+    });
+    return {
+      async stop(): Promise<number> {
+        await new Promise<void>((resolve) => { stopped = resolve; worker.postMessage({ stop: true }); });
+        await worker.terminate();
+        return open;
+      },
+    };
+  }));
+  return { stop: async () => (await Promise.all(workers.map((w) => w.stop()))).reduce((a, b) => a + b, 0) };
+}
+
+/** The supervisors' sockets on the service's own event loop: each frame waits for the service, and the service for the 50 readers. */
+async function supervisorsInProcess(url: string, tokens: string[], received: (f: ReceivedFrame) => void): Promise<Supervisors> {
+  const sockets = await Promise.all(tokens.map(async (token, socket) => {
+    const ws = new WebSocket(`${url}/ws/wallboard?token=${encodeURIComponent(token)}`, { perMessageDeflate: false, skipUTF8Validation: true });
+    ws.on('message', (data: Buffer) => { received({ socket, receivedAt: monotonicMs(), bytes: data.length, ...frameHead(data) }); });
+    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    return ws;
+  }));
+  return { async stop() { for (const ws of sockets) ws.terminate(); return sockets.length; } };
+}
+
 export async function benchWallboard(): Promise<Record<string, number | string>> {
   const dir = mkdtempSync(join(tmpdir(), 'hotline-bench-wallboard-'));
   const config = loadConfig({ env: {}, values: { service: { host: '127.0.0.1', port: 0 }, database: { path: join(dir, 'h.sqlite') }, log: { level: 'silent' } } });
@@ -84,46 +135,60 @@ export async function benchWallboard(): Promise<Record<string, number | string>>
   const wallboard = feature!.wallboard;
   const snapshot = wallboard.snapshot.bind(wallboard);
   let measuring = false;
+  /** When each board (by its `at`) began to be built, on the monotonic clock. */
+  const builtAt = new Map<number, number>();
+  const boardStarts: number[] = [];
   wallboard.snapshot = () => {
     const t0 = performance.now();
+    const began = monotonicMs();
     const s = snapshot();
     if (!eventsAt.has(s.at)) {
       eventsAt.set(s.at, published.length);
+      builtAt.set(s.at, began);
+      if (counting) boardStarts.push(began);
       if (measuring) builds.push(performance.now() - t0);
     }
     return s;
   };
 
   const delays: number[] = [];
+  /** From the start of a board's build to its arrival at each socket. */
+  const toScreen: number[] = [];
   let measuredFrom = Infinity;
   let bytes = 0;
   let frames = 0;
   let minGapMs = Infinity;
   let counting = false;
-  const sockets: WebSocket[] = [];
-  await Promise.all(tokens.map(async (token) => {
-    const ws = new WebSocket(`${url}/ws/wallboard?token=${encodeURIComponent(token)}`);
-    let covered = 0;
-    let lastFrame = -Infinity;
-    ws.on('message', (data: Buffer) => {
-      const now = performance.now();
-      const text = data.toString();
-      if (measuring) minGapMs = Math.min(minGapMs, now - lastFrame);
-      lastFrame = now;
-      const events = eventsAt.get(Number(/"snapshot":\{"at":(\d+)/.exec(text)?.[1]));
-      if (!text.startsWith('{"type":"wallboard"') || events === undefined) { covered = Math.max(covered, events ?? 0); return; }
-      if (counting) { frames++; bytes += data.length; }
-      for (let i = Math.max(covered, measuredFrom); i < events; i++) delays.push(now - published[i]!);
-      covered = Math.max(covered, events);
-    });
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
-    sockets.push(ws);
-  }));
+  const perSocket = tokens.map(() => ({ covered: 0, lastFrame: -Infinity }));
+  /** A frame as a supervisor's socket received it: the events it was the first to show are delayed until now. */
+  function received(f: ReceivedFrame): void {
+    const s = perSocket[f.socket]!;
+    if (counting) minGapMs = Math.min(minGapMs, f.receivedAt - s.lastFrame);
+    s.lastFrame = f.receivedAt;
+    const events = eventsAt.get(f.boardAt);
+    if (f.type !== 'wallboard' || events === undefined) { s.covered = Math.max(s.covered, events ?? 0); return; }
+    if (counting) { frames++; bytes += f.bytes; toScreen.push(f.receivedAt - builtAt.get(f.boardAt)!);}
+    if (measuring) for (let i = Math.max(s.covered, measuredFrom); i < events; i++) delays.push(f.receivedAt - published[i]!);
+    s.covered = Math.max(s.covered, events);
+  }
+  // The gaps between frames as the service writes them, per socket (the service's sockets are the only ones in this thread that send frames).
+  let minGapWrittenMs = Infinity;
+  const lastWritten = new WeakMap<object, number>();
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
+    if (Buffer.isBuffer(data) && data[2] === 0x74 /* "t" of {"type" */ && /^\{"type":"(wallboard|hello)"/.test(data.subarray(0, 20).toString('latin1'))) {
+      const now = monotonicMs();
+      if (counting) minGapWrittenMs = Math.min(minGapWrittenMs, now - (lastWritten.get(this) ?? -Infinity));
+      lastWritten.set(this, now);
+    }
+    return (send as (...a: unknown[]) => void).call(this, data, ...rest);
+  } as typeof send;
+  const supervisors = SUPERVISORS_IN_PROCESS ? await supervisorsInProcess(url, tokens, received) : await supervisorsInWorkers(url, tokens, received);
   await new Promise((r) => setTimeout(r, 300));
 
   const insert = db.prepare(`INSERT INTO calls (id, line, caller_number, state, arrived_at) VALUES (?, '12345', ?, 'greeting', ?)`);
   const update = db.prepare('UPDATE calls SET state = ?, queued_at = COALESCE(queued_at, ?), answered_at = ?, ended_at = ?, end_reason = ?, agent_id = ? WHERE id = ?');
-  const event = (callId: string, state: string) => { published.push(performance.now()); bus.publish('call.changed', { callId, state, line: '12345', at: Date.now() }); };
+  const event = (callId: string, state: string) => { published.push(monotonicMs()); bus.publish('call.changed', { callId, state, line: '12345', at: Date.now() }); };
 
   // Random (seeded) moments, so that events do not fall on a fixed grid that a 1 s frame cadence could line up with.
   const rnd = seeded(20261125);
@@ -184,25 +249,31 @@ export async function benchWallboard(): Promise<Record<string, number | string>>
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   await new Promise((r) => setTimeout(r, 9000));
+  const sockets = await supervisors.stop();
+  WebSocket.prototype.send = send;
   measuring = false;
   const eventsPublished = published.length - firstMeasured;
 
-  for (const ws of sockets) ws.terminate();
   await app.close();
   agents.close();
   db.close();
   rmSync(dir, { recursive: true, force: true });
   return {
     agents: AGENTS,
-    supervisors: sockets.length,
+    supervisors: sockets,
+    supervisors_in: SUPERVISORS_IN_PROCESS ? 'the service\'s event loop' : `${SUPERVISOR_THREADS} worker threads`,
     call_events: eventsPublished,
     call_events_per_s: eventsInWindow / (wallMs / 1000),
-    frames_per_socket_per_s: frames / sockets.length / (wallMs / 1000),
-    min_gap_between_frames_ms: minGapMs,
+    frames_per_socket_per_s: frames / sockets / (wallMs / 1000),
+    min_gap_written_ms: minGapWrittenMs,
+    min_gap_received_ms: minGapMs,
     frame_kb_avg: bytes / Math.max(1, frames) / 1024,
+    board_interval_avg_ms: (boardStarts.at(-1)! - boardStarts[0]!) / Math.max(1, boardStarts.length - 1),
+    build_to_socket_p50_ms: percentile(toScreen, 50),
+    build_to_socket_p99_ms: percentile(toScreen, 99),
     delay_p50_ms: percentile(delays, 50),
     delay_p99_ms: percentile(delays, 99),
-    delay_max_ms: delays.length ? Math.max(...delays) : NaN,
+    delay_max_ms: delays.length ? delays.reduce((a, b) => Math.max(a, b)) : NaN,
     snapshot_build_p50_ms: percentile(builds, 50),
     snapshot_build_p99_ms: percentile(builds, 99),
     cpu_percent_of_a_core: (cpu.user + cpu.system) / 10 / wallMs,
