@@ -262,7 +262,7 @@ export async function benchWallboard(): Promise<Record<string, number | string>>
   return {
     agents: AGENTS,
     supervisors: sockets,
-    supervisors_in: SUPERVISORS_IN_PROCESS ? 'the service\'s event loop' : `${SUPERVISOR_THREADS} worker threads`,
+    supervisors_in: SUPERVISORS_IN_PROCESS ? 'the service\'s event loop' : `${SUPERVISOR_THREADS} worker thread${SUPERVISOR_THREADS > 1 ? 's' : ''}`,
     call_events: eventsPublished,
     call_events_per_s: eventsInWindow / (wallMs / 1000),
     frames_per_socket_per_s: frames / sockets / (wallMs / 1000),
