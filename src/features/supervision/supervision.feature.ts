@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { FeatureContext } from '../../app.ts';
 import type { ServiceLevelOptions } from '../../domain/acd/service-level.ts';
 import type { AgentEvent, AgentTransition } from '../../domain/agent-state.ts';
@@ -72,6 +73,12 @@ export function registerWallboard(ctx: FeatureContext, deps: WallboardFeatureDep
     bus, clock, source, serviceLevel, agents: deps.agents,
     liveCalls: () => deps.calls?.live().map((l) => l.call) ?? [],
   });
+  // Today is counted now, while the service starts and before call events flow, rather than when the first
+  // supervisor opens the board: after a restart late in a busy day that reads the whole day's calls and agent
+  // state changes at once.
+  const counting = performance.now();
+  wallboard.snapshot();
+  log.info({ ms: Math.round(performance.now() - counting) }, 'wallboard: today counted');
   const actions = createSupervisorActions({ agents: deps.agents, db, clock, log });
   const fanout = createWallboardFanout({ wallboard, clock, log, settings: deps.fanout ?? {} });
 
