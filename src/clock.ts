@@ -10,21 +10,51 @@ export interface Clock {
   clearTimeout(handle: TimerHandle | undefined): void;
   /** Epoch milliseconds with their fraction, steady between wall-clock adjustments (real clocks only). */
   preciseNow?(): number;
+  /**
+   * Calls `fn` once `preciseNow()` has reached `at`, to a fraction of a millisecond (real clocks only;
+   * cancelled by clearTimeout). A plain timer can fire a millisecond early or a few late.
+   */
+  setPreciseTimer?(fn: () => void, at: number): TimerHandle;
 }
 
-interface RealTimer extends TimerHandle { timer: ReturnType<typeof setTimeout> }
+interface RealTimer extends TimerHandle { timer?: ReturnType<typeof setTimeout>; immediate?: ReturnType<typeof setImmediate>; cancelled?: boolean }
 let realTimerSeq = 0;
+const preciseNow = (): number => performance.timeOrigin + performance.now();
+/**
+ * How early a precise timer's plain timer wakes: Node's timers go by the event loop's cached time, so
+ * they fire up to about a millisecond early and usually a millisecond late; the rest of the wait is
+ * turns of the event loop (setImmediate), which let sockets and other timers run in between.
+ */
+const PRECISE_WAKE_EARLY_MS = 2;
 
 export const realClock: Clock = {
   now: () => Date.now(),
-  preciseNow: () => performance.timeOrigin + performance.now(),
+  preciseNow,
+  setPreciseTimer(fn, at) {
+    const handle: RealTimer = { id: ++realTimerSeq };
+    const poll = (): void => {
+      handle.timer = undefined;
+      handle.immediate = undefined;
+      if (handle.cancelled) return;
+      if (preciseNow() >= at) { fn(); return; }
+      handle.immediate = setImmediate(poll);
+    };
+    const wait = at - preciseNow() - PRECISE_WAKE_EARLY_MS;
+    // Never called before this returns, as with setTimeout.
+    if (wait > 0) { handle.timer = setTimeout(poll, wait); handle.timer.unref?.(); } else handle.immediate = setImmediate(poll);
+    return handle;
+  },
   setTimeout(fn, ms) {
     const timer = setTimeout(fn, Math.max(0, ms));
     timer.unref?.();
     return { id: ++realTimerSeq, timer } as RealTimer;
   },
   clearTimeout(handle) {
-    if (handle) clearTimeout((handle as RealTimer).timer);
+    if (!handle) return;
+    const h = handle as RealTimer;
+    h.cancelled = true;
+    clearTimeout(h.timer);
+    if (h.immediate) clearImmediate(h.immediate);
   },
 };
 
