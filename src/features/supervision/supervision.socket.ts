@@ -17,6 +17,13 @@ export interface WallboardFanoutSettings {
   heartbeatMs: number;
 }
 
+/** How long in all one push may wait in place (not through the event loop) for sockets whose second is not quite up. */
+const SPIN_MAX_MS = 2;
+/** How far out of step a socket may be and still have the others' frame held for it (once); one further out skips a frame. */
+const RESYNC_MAX_MS = 100;
+
+const median = (xs: number[]): number => (xs.length ? [...xs].sort((a, b) => a - b)[xs.length >> 1]! : 0);
+
 export const DEFAULT_FANOUT: WallboardFanoutSettings = { minIntervalMs: 1000, maxBufferedBytes: 1024 * 1024, slowCloseAfterMs: 30_000, heartbeatMs: 25_000 };
 
 interface Viewer {
@@ -47,10 +54,10 @@ export interface WallboardFanout {
  * - a change when the last frame went out a second ago or more is pushed at once (leading edge);
  * - a change sooner than that marks the board as changed, and one push is scheduled so that its frame
  *   goes out a second after the last one: it begins a second after the last frame was first written, less
- *   the time the quickest of the last boards took to build, so that neither the build nor the writes to
- *   every socket lengthen the beat;
- * - each socket is written only when its own last frame is a second old, those due soonest first; one
- *   not due yet (this push reached it sooner than the last one did) gets the frame when it is;
+ *   the time boards took to build lately (their median), so that the build does not lengthen the beat;
+ *   on a real clock the push is timed to a fraction of a millisecond (`setPreciseTimer`);
+ * - each socket is written only when its own last frame is a second old, and the sockets are kept in
+ *   step, written one after another in the same order every push (see `deliver`);
  * - a socket that connects gets the whole board (`hello`) with the next push, or at once when none went
  *   out for a second, so it too never gets two frames within a second;
  * - a socket whose send buffer is full skips frames and is sent the whole board when it has drained.
@@ -63,6 +70,9 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
   const log = deps.log.child({ component: 'wallboard' });
   /** The time the pacing goes by: to the fraction of a millisecond when the clock can tell it, so that "a second apart" is a whole second. */
   const paceNow = (): number => clock.preciseNow?.() ?? clock.now();
+  /** A timer for the moment `at` by the pacing's time: exact to a fraction of a millisecond when the clock can keep it. */
+  const timerAt = (fn: () => void, at: number): TimerHandle =>
+    clock.setPreciseTimer ? clock.setPreciseTimer(fn, at) : clock.setTimeout(fn, Math.max(0, at - paceNow()));
   const viewers = new Set<Viewer>();
   let timer: TimerHandle | undefined;
   let hourTimer: TimerHandle | undefined;
@@ -71,8 +81,12 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
   let beatAt = -Infinity;
   /** How long the last few boards took to build, by the service's clock. */
   const builds: number[] = [];
-  /** The earliest moment the next push may begin: early by the quickest recent build, so that a quick build seldom writes before a socket's second is up. */
-  const nextPushAt = (): number => beatAt + settings.minIntervalMs - (builds.length ? Math.min(...builds) : 0);
+  /**
+   * The earliest moment the next push may begin: early by the median of the recent builds, so that the
+   * frame is ready about when the sockets' seconds are up. A build quicker than that waits the rest
+   * (exactly, on a real clock); a slower one writes a little late and the beat moves by as much.
+   */
+  const nextPushAt = (): number => beatAt + settings.minIntervalMs - median(builds);
   let changed = false;
   let seq = 0;
   let closed = false;
@@ -85,7 +99,7 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
   /** Arms the one push timer for the earliest moment allowed. */
   function arm(): void {
     if (timer || closed || viewers.size === 0) return;
-    timer = clock.setTimeout(push, Math.max(0, nextPushAt() - paceNow()));
+    timer = timerAt(push, nextPushAt());
   }
 
   function onChange(): void {
@@ -134,33 +148,44 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
   }
 
   /**
-   * Sends `frame` to each of `targets` whose second is up, those due soonest first; one not due yet is
-   * tried again once the others are written (writing them takes a while), and the last few get the frame
-   * when their second is up. The beat is the first write.
+   * Sends `frame` to `targets` in one go, so that the sockets stay in step: those sent deltas first, in
+   * the order their seconds come up, then those owed the whole board (a longer write). The writes begin
+   * once every socket's second is up or a moment away (until then the frame is held, the event loop
+   * running on), and one whose second is not quite up when its turn comes is waited for in place, on a
+   * clock that tells fractions of a millisecond. Sockets out of step (they joined or were written late)
+   * bring the others' frame later by as much, once, and are in step from then on; one more than
+   * RESYNC_MAX_MS out of step skips this frame and is sent the whole board with the next push. The beat
+   * is the first write.
    */
   function deliver(frame: Frame, targets: Viewer[]): void {
+    const open = targets.filter((v) => viewers.has(v)).sort((a, b) => Number(a.needsWhole) - Number(b.needsWhole) || a.sentAt - b.sentAt);
+    if (open.length === 0) { beatAt = paceNow(); return; }
+    const dueAt = (v: Viewer) => v.sentAt + settings.minIntervalMs;
+    const firstDue = Math.max(Math.min(...open.map(dueAt)), paceNow());
+    const inStep = open.filter((v) => dueAt(v) <= firstDue + RESYNC_MAX_MS);
+    const startAt = Math.max(firstDue, Math.max(...inStep.map(dueAt)) - (clock.preciseNow ? SPIN_MAX_MS : 0));
+    if (paceNow() < startAt) {
+      // The beat is when the writes will begin, so that the next push cannot overtake them.
+      beatAt = startAt;
+      held = { frame, viewers: new Set(open), timer: timerAt(() => { held = undefined; if (!closed) deliver(frame, open); }, startAt) };
+      return;
+    }
     let first: number | undefined;
-    const sendNow = (v: Viewer): boolean => {
-      if (!viewers.has(v)) return true;
-      if (paceNow() < v.sentAt + settings.minIntervalMs) return false;
+    for (const v of inStep) {
+      const due = dueAt(v);
+      while (paceNow() < due) { /* SPIN_MAX_MS at most, all sockets together */ }
       first ??= paceNow();
       send(v, frame);
-      return true;
-    };
-    targets.sort((a, b) => a.sentAt - b.sentAt);
-    const notYet = targets.filter((v) => !sendNow(v)).filter((v) => !sendNow(v));
-    if (notYet.length === 0) { beatAt = first ?? paceNow(); return; }
-    const dueAt = Math.max(...notYet.map((v) => v.sentAt + settings.minIntervalMs));
-    // Written to none yet: the beat is when the first held socket will be, so that the next push cannot overtake them.
-    beatAt = first ?? Math.min(...notYet.map((v) => v.sentAt + settings.minIntervalMs));
-    held = { frame, viewers: new Set(notYet), timer: clock.setTimeout(() => { held = undefined; if (!closed) deliver(frame, notYet); }, dueAt - paceNow()) };
+    }
+    if (inStep.length < open.length) { const written = new Set(inStep); for (const v of open) if (!written.has(v)) v.needsWhole = true; }
+    beatAt = first ?? paceNow();
   }
 
   function push(): void {
     timer = undefined;
     if (closed) return;
     const due = nextPushAt();
-    if (paceNow() < due) { timer = clock.setTimeout(push, due - paceNow()); return; }
+    if (paceNow() < due) { timer = timerAt(push, due); return; }
     // A socket still owed the last frame has missed its delta: it is sent the whole board instead.
     if (held) { clock.clearTimeout(held.timer); for (const v of held.viewers) v.needsWhole = true; held = undefined; }
     const whole = waitingForWhole();
