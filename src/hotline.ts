@@ -182,7 +182,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
   let app: HotlineApp | undefined;
   const callsRepo = createCallsRepo(db);
   const calls = createCallsService({
-    ari, repo: keepingWrites(callsRepo, ['insertCall', 'saveCall', 'insertLeg', 'saveLeg', 'setQueue', 'markOverflow'], pendingWrites),
+    ari, repo: keepingWrites(callsRepo, ['insertCall', 'saveCall', 'insertLeg', 'saveLeg', 'setQueue', 'markOverflow', 'markReleased'], pendingWrites),
     agents, clock, bus, log, recordings,
     settings: callsSettingsFrom(config, tuning),
     history: (number, now, days) => app?.tickets.recentTicketsForCaller(number, now, days) ?? [],

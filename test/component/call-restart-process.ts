@@ -64,3 +64,23 @@ export async function startService(env: Record<string, string>, timeoutMs = 60_0
     },
   };
 }
+
+/** A request to the service as a signed-in user (a bearer token); the body parsed when there is one. */
+export async function serviceApi(s: ServiceProcess, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(s.url + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Signs a user of the service in (the password RESTART_AGENTS users are given); the bearer token. */
+export async function serviceLogin(s: ServiceProcess, username: string): Promise<string> {
+  const res = await fetch(s.url + '/api/login', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'secret-pass-1' }),
+  });
+  if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}

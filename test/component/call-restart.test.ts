@@ -6,7 +6,7 @@ import { startSimulator } from '../../src/sim/index.ts';
 import type { Simulator } from '../../src/sim/types.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/database.ts';
-import { startService } from './call-restart-process.ts';
+import { serviceApi, serviceLogin, startService } from './call-restart-process.ts';
 import type { ServiceProcess } from './call-restart-process.ts';
 import { waitFor } from './call-harness.ts';
 
@@ -48,23 +48,8 @@ async function serviceOn(): Promise<ServiceProcess> {
   return s;
 }
 
-async function api(s: ServiceProcess, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(s.url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-async function login(s: ServiceProcess, name: string): Promise<string> {
-  const res = await fetch(s.url + '/api/login', {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: name, password: 'secret-pass-1' }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { token: string }).token;
-}
+const api = serviceApi;
+const login = serviceLogin;
 
 const rows = (): CallRowView[] => db!.prepare('SELECT * FROM calls ORDER BY arrived_at, id').all() as CallRowView[];
 const rowOf = (number: string): CallRowView | undefined => rows().find((r) => r.caller_number === number);

@@ -158,6 +158,7 @@ export function createCallEffects(deps: CallEffectsDeps) {
         if (call.endReason === 'agent_hangup' && live.line.rateAfterCall && deps.rateAfterCall) return handOffForRating(live, caller);
         return hangUp(caller);
       case 'release_agent_leg':
+        repo.markReleased(call.id, clock.now());
         live.log.info({ agentId: call.agentId, agentChannelId: effect.agentChannelId }, 'agent left the call');
         return;
       case 'destroy_bridges':

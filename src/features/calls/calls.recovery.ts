@@ -19,7 +19,7 @@ export interface RecoveryCounts {
   queued: number;
   /** Calls whose agent's seat still rings. */
   ringing: number;
-  /** Calls still connected (or connected during the gap: the agent answered while the service was down). */
+  /** Calls still connected (or connected during the gap: the agent answered while the service was down), those the agent had left included. */
   talking: number;
   /** Calls that ended while the service was down (caller gone, or the agent hung up). */
   ended: number;
@@ -48,11 +48,14 @@ export interface CallRecoveryDeps {
 
 const isCallState = (s: string): s is CallState => (CALL_STATES as readonly string[]).includes(s);
 
-/** The domain call as the row left it; a state the code does not know is taken as waiting in the queue. */
+/**
+ * The domain call as the row left it; a state the code does not know is taken as waiting in the queue.
+ * A connected call the agent left (三方通话) has no agent, as it had none before the restart.
+ */
 export function callFromRow(row: CallRow, offers: number): { call: InboundCall; known: boolean } {
   const known = isCallState(row.state) && row.state !== 'ended';
   const state: CallState = known ? (row.state as CallState) : 'queued';
-  const withAgent = state === 'offering' || state === 'connected';
+  const withAgent = state === 'offering' || (state === 'connected' && row.agent_released_at == null);
   return {
     known,
     call: {
@@ -158,6 +161,13 @@ export function createCallRecovery(deps: CallRecoveryDeps) {
         return 'ringing';
       }
       case 'connected':
+        if (agentId === null) {
+          // The agent had left the citizen and a unit talking: the call goes on in its bridge, or ends with it.
+          if (live.mixingBridgeId) return 'talking';
+          await deps.run(live, [{ kind: 'hang_up_caller' }], 'connected');
+          await deps.handle(live, { kind: 'caller_hangup' });
+          return 'ended';
+        }
         if (!agentLeg) {
           await deps.handle(live, { kind: 'agent_hangup', agentChannelId: c.agentChannelId ?? '' });
           return 'ended';

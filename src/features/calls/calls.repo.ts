@@ -13,6 +13,8 @@ export interface CallRow {
   arrived_at: number; queued_at: number | null; offered_at: number | null; answered_at: number | null; ended_at: number | null;
   end_reason: string | null; agent_id: string | null; agent_channel_id: string | null; wait_ms: number | null; talk_ms: number | null;
   ticket_id: string | null; queue_id: string | null;
+  /** When the agent left the call to the citizen and a unit (三方通话); null while the agent is on it. */
+  agent_released_at: number | null;
 }
 
 export interface LegRow {
@@ -29,6 +31,8 @@ export interface CallsRepo {
   setQueue(callId: string, queueId: string): void;
   /** The call left its queue for a message and a callback (end_reason 'overflow'). */
   markOverflow(callId: string): void;
+  /** The agent left the connected call, which goes on without them (the row keeps the agent who answered). */
+  markReleased(callId: string, at: number): void;
   call(callId: string): CallRow | undefined;
   legs(callId: string): LegRow[];
   /** Calls not ended (ended_at IS NULL), oldest arrival first: what a restart takes up again. */
@@ -48,6 +52,7 @@ export function createCallsRepo(db: Database): CallsRepo {
   const getCall = db.prepare('SELECT * FROM calls WHERE id = ?');
   const setQueue = db.prepare('UPDATE calls SET queue_id = ? WHERE id = ?');
   const markOverflow = db.prepare("UPDATE calls SET end_reason = 'overflow' WHERE id = ? AND answered_at IS NULL");
+  const markReleased = db.prepare('UPDATE calls SET agent_released_at = ? WHERE id = ?');
   const getLegs = db.prepare('SELECT * FROM call_legs WHERE call_id = ? ORDER BY started_at, id');
   const openCalls = db.prepare('SELECT * FROM calls WHERE ended_at IS NULL ORDER BY arrived_at, id');
 
@@ -69,6 +74,7 @@ export function createCallsRepo(db: Database): CallsRepo {
     },
     setQueue(callId, queueId) { setQueue.run(queueId, callId); },
     markOverflow(callId) { markOverflow.run(callId); },
+    markReleased(callId, at) { markReleased.run(at, callId); },
     call: (callId) => getCall.get(callId) as CallRow | undefined,
     legs: (callId) => getLegs.all(callId) as LegRow[],
     openCalls: () => openCalls.all() as CallRow[],

@@ -30,6 +30,8 @@ export function registerConference(ctx: FeatureContext, deps: ConferenceFeatureD
     notify: (agentId, frame) => { ctx.hub.sendToAgent(agentId, frame); },
   });
   const detach = attachConferenceStasis({ ari: deps.ari, conference, log });
+  // A desktop that (re)connects, after a restart of the service say, is told of the three-way call it is on.
+  ctx.hub.afterHello((who) => (who.agentId ? conference.openFor(who.agentId).map((c) => ({ type: 'conference.status', conference: c })) : []));
   const offBus = bus.subscribe('call.changed', ({ callId, state }) => { if (state === 'ended') conference.callEnded(callId); });
   registerConferenceRoutes(ctx.app, { conference });
   return {

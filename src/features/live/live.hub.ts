@@ -44,6 +44,8 @@ export interface LiveHubStats { sockets: number; agentsConnected: number; droppe
 export interface LiveHub {
   attach(socket: WebSocket, who: LivePrincipal): void;
   onMessage(type: string, handler: LiveMessageHandler): void;
+  /** Frames a feature sends a desktop right after its `hello` (what it is in the middle of: a three-way call, say). */
+  afterHello(frames: (who: LivePrincipal) => LiveOutbound[]): void;
   sendToAgent(agentId: string, frame: LiveOutbound): number;
   sendToUser(userId: string, frame: LiveOutbound): number;
   lastPop(agentId: string): ScreenPop | undefined;
@@ -70,6 +72,7 @@ export function createLiveHub(deps: LiveHubDeps): LiveHub {
   const pops = new Map<string, ScreenPop>();
   const states = new Map<string, AgentStateView>();
   const handlers = new Map<string, LiveMessageHandler>();
+  const helloFollowers: Array<(who: LivePrincipal) => LiveOutbound[]> = [];
   const counters = { dropped: 0, badMessages: 0, framesSent: 0 };
   let heartbeat: TimerHandle | undefined;
   let closed = false;
@@ -206,9 +209,13 @@ export function createLiveHub(deps: LiveHubDeps): LiveHub {
       socket.on('close', () => forget(peer));
       socket.on('error', (error) => { log.debug({ err: error, userId: who.userId }, 'desktop socket error'); forget(peer); });
       send(peer, hello(peer));
+      for (const follow of helloFollowers) {
+        try { for (const frame of follow(who)) send(peer, frame); } catch (error) { log.error({ err: error, userId: who.userId }, 'frames after hello failed'); }
+      }
       if (!heartbeat) heartbeat = clock.setTimeout(beat, limits.heartbeatMs);
     },
     onMessage(type, handler) { handlers.set(type, handler); },
+    afterHello(frames) { helloFollowers.push(frames); },
     sendToAgent,
     sendToUser,
     lastPop: (agentId) => pops.get(agentId),
