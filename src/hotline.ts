@@ -187,7 +187,8 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
     settings: callsSettingsFrom(config, tuning),
     history: (number, now, days) => app?.tickets.recentTicketsForCaller(number, now, days) ?? [],
     priorityFor: (number) => (app?.tickets as { priorityFor?: (n: string) => number } | undefined)?.priorityFor?.(number) ?? 0,
-    onMissed: (missed) => callbacks.missed(missed),
+    // The callback owed to a citizen is kept, in order with the call log, while the database refuses writes.
+    onMissed: (missed) => pendingWrites.run('missed call on the callback list', () => callbacks.missed(missed)),
     // 一次一评: on a line that rates calls, the caller stays on after the agent hangs up and answers one question.
     rateAfterCall: (h) => surveys.startAfterCallRating(h.callerChannelId, h.callId),
   });

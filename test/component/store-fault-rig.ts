@@ -95,8 +95,8 @@ export interface FaultHotline {
   close(): Promise<void>;
 }
 
-/** The whole hotline over the simulator with a temporary SQLite file, its log kept for the test to read. */
-export async function startFaultHotline(): Promise<FaultHotline> {
+/** The whole hotline over the simulator with a temporary SQLite file, its log kept for the test to read; `values` add to its configuration. */
+export async function startFaultHotline(values: Record<string, unknown> = {}): Promise<FaultHotline> {
   const dir = mkdtempSync(join(tmpdir(), 'hotline-store-faults-'));
   const dbPath = join(dir, 'hotline.sqlite');
   const config = loadConfig({
@@ -104,6 +104,7 @@ export async function startFaultHotline(): Promise<FaultHotline> {
     values: {
       service: { host: '127.0.0.1', port: 0 }, pbx: { mode: 'simulator' }, database: { path: dbPath },
       recordings: { dir: join(dir, 'recordings') }, lines: [{ number: '12345', wrapUpSeconds: 1 }], log: { level: 'info' },
+      ...values,
     },
   });
   const { log, entries } = recordingLogger();

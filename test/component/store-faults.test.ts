@@ -147,6 +147,42 @@ describe('the database busy or full', () => {
     expect((db.prepare("SELECT count(*) AS n FROM calls WHERE id LIKE 'filler%'").get() as { n: number }).n).toBe(fillerCalls);
   });
 
+  it('when the storage is full and a citizen hangs up unanswered in the queue, then the callback owed to them is kept and filed once space returns', async () => {
+    f = await startFaultHotline({ callbacks: { shortAbandonSeconds: 0 } });
+    const { hotline } = f;
+    const sim = hotline.sim!;
+    const db = hotline.db;
+    // The call log and the callback list have filled their last pages; then the disk is full.
+    db.prepare(`INSERT INTO callbacks (id, caller_number, line, reason, status, first_missed_at, last_missed_at)
+      VALUES ('filler-callback', '01000000000', '12345', 'missed', 'done', 1, 1)`).run();
+    const storage = fillStorage(db);
+    const insertCall = db.prepare(`INSERT INTO calls (id, line, caller_number, state, arrived_at, ended_at, end_reason)
+      VALUES (?, '12345', '01000000000', 'ended', ?, ?, 'caller_hangup')`);
+    const insertCallback = db.prepare(`INSERT INTO callbacks (id, caller_number, line, reason, status, first_missed_at, last_missed_at)
+      VALUES (?, '01000000000', '12345', 'missed', 'done', ?, ?)`);
+    const insertMissed = db.prepare(`INSERT INTO callback_missed_calls (call_id, callback_id, missed_at) VALUES (?, 'filler-callback', ?)`);
+    packTable(db, (n) => insertCall.run(`filler-${n}`, n, n + 1));
+    packTable(db, (n) => insertCallback.run(`filler-cb-${n}`, n, n));
+    packTable(db, (n) => insertMissed.run(`filler-missed-${n}`, n));
+
+    const { channelId } = sim.control.placeCall({ line: '12345', from: '13900139001' });
+    const callId = await waitFor('the call waiting in the queue', () => {
+      const live = hotline.calls.live()[0];
+      return live?.call.state === 'queued' ? live.call.id : undefined;
+    });
+    sim.control.remoteHangup(channelId!);
+    await waitFor('the call over', () => hotline.calls.live().length === 0 && sim.control.channels().length === 0);
+    expect(f.entries.filter((e) => e.msg === 'missed call not added to the callback list')).toEqual([]);
+    expect(db.prepare('SELECT callback_id FROM callback_missed_calls WHERE call_id = ?').get(callId)).toBeUndefined();
+
+    storage.restore();
+    expect(await health(f)).toMatchObject({ status: 'ok', database: { state: 'ok', pendingWrites: 0 } });
+    expect(hotline.callsRepo.call(callId)).toMatchObject({ state: 'ended', end_reason: 'abandoned' });
+    const filed = db.prepare(`SELECT c.caller_number, c.status, c.reason FROM callback_missed_calls m JOIN callbacks c ON c.id = m.callback_id
+      WHERE m.call_id = ?`).get(callId);
+    expect(filed).toEqual({ caller_number: '13900139001', status: 'pending', reason: 'abandoned' });
+  });
+
   it('when another process holds the write lock while a citizen calls, then the call is answered and ended as usual and its log is written once the lock is let go', async () => {
     f = await startFaultHotline();
     const agent = await f.addAgent('anna');
