@@ -1,5 +1,5 @@
 /**
- * 三方通话 across a SIGKILL of the service: the unit's leg stays in the call bridge and the conference is
+ * 三方通话 across a restart of the service (killed with SIGKILL, or stopped with SIGTERM): the unit's leg stays in the call bridge and the conference is
  * taken up again (the agent's desktop told of it when it reconnects, dropping the unit still works); a call
  * the agent had left goes on between the citizen and the unit and ends when the unit hangs up; a unit that
  * hung up while the service was down leaves nobody waiting alone in the bridge.
@@ -126,14 +126,15 @@ describe('three-way calls across a restart of the service', () => {
     expect(callRow(t.callId)).toMatchObject({ state: 'ended', end_reason: 'caller_hangup' });
   }, 120_000);
 
-  it('when the service is killed after the agent left the citizen and the unit talking, then they talk on after the start, and the unit hanging up ends the call', async () => {
+  it('when the service is stopped (SIGTERM) after the agent left the citizen and the unit talking, then they talk on after the start, and the unit hanging up ends the call', async () => {
     const first = await serviceOn();
     const t = await threeWayCall(first, '13700000002');
     expect((await api(first, t.token, 'POST', `/api/conferences/${t.conferenceId}/leave`)).status).toBe(200);
     await waitFor('the agent leg gone', () => !sim.control.channels().some((c) => c.id === t.agentChannelId));
     await waitFor('the release stored', () => callRow(t.callId).agent_released_at !== null && conferenceRow(t.conferenceId)?.agent_left_at !== null);
     const agentId = callRow(t.callId).agent_id;
-    expect(await first.kill('SIGKILL')).toBeNull();
+    expect(await first.kill('SIGTERM')).toBe(0);
+    expect(bridgeChannels(t.bridgeId)).toEqual([t.callerId, t.unitId].sort());
 
     const second = await serviceOn();
     expect(await second.line((l) => l.msg === 'conferences recovered after a restart', 'conferences recovered')).toMatchObject({ resumed: 1 });
