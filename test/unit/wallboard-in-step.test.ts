@@ -16,6 +16,8 @@ import type { Wallboard } from '../../src/features/supervision/wallboard.service
 /** A clock with fractional time that moves on by 1 µs at every precise reading, and timers fired by run(). */
 class TickingClock implements Clock {
   t = Date.UTC(2026, 11, 5, 2, 0, 0);
+  /** `lateMs`: how late each timer fires (the event loop busy elsewhere); on time by default. */
+  constructor(private lateMs: () => number = () => 0) {}
   #seq = 0;
   #timers = new Map<number, { at: number; seq: number; fn: () => void }>();
   now(): number { return Math.floor(this.t); }
@@ -23,7 +25,7 @@ class TickingClock implements Clock {
   setTimeout(fn: () => void, ms: number): TimerHandle { return this.setPreciseTimer(fn, this.t + Math.max(0, ms)); }
   setPreciseTimer(fn: () => void, at: number): TimerHandle {
     const id = ++this.#seq;
-    this.#timers.set(id, { at, seq: id, fn });
+    this.#timers.set(id, { at: at + this.lateMs(), seq: id, fn });
     return { id };
   }
   clearTimeout(h: TimerHandle | undefined): void { if (h) this.#timers.delete(h.id); }
@@ -41,7 +43,7 @@ class TickingClock implements Clock {
   }
 }
 
-interface Write { start: number; end: number; type: string }
+interface Write { start: number; end: number; type: string; serverTime: number }
 
 class FakeSocket extends EventEmitter {
   readonly OPEN = 1;
@@ -56,7 +58,8 @@ class FakeSocket extends EventEmitter {
     const type = /^\{"type":"(\w+)"/.exec(data.subarray(0, 24).toString('latin1'))?.[1] ?? '?';
     this.clock.t += (type === 'hello' ? 0.6 : 0.06) + this.stall;
     this.stall = 0;
-    this.writes.push({ start, end: this.clock.t, type });
+    const serverTime = Number(/"serverTime":(\d+)/.exec(data.subarray(0, 80).toString('latin1'))?.[1]);
+    this.writes.push({ start, end: this.clock.t, type, serverTime });
   }
   ping(): void { /* the pong is not needed here */ }
   close(): void { this.readyState = 3; this.emit('close'); }
@@ -64,10 +67,10 @@ class FakeSocket extends EventEmitter {
 }
 
 /** A board whose figures do not matter here: only that it changed, and when. */
-function fakeWallboard(clock: TickingClock) {
+function fakeWallboard(clock: TickingClock, buildMs: () => number) {
   const listeners = new Set<() => void>();
   const board = {
-    snapshot: () => ({ at: clock.now(), options: { utcOffsetMinutes: 480 } }),
+    snapshot: () => { clock.t += buildMs(); return { at: clock.now(), options: { utcOffsetMinutes: 480 } }; },
     agents: () => [],
     takeChangedAgents: () => [],
     onChange(fn: () => void) { listeners.add(fn); return () => { listeners.delete(fn); }; },
@@ -75,9 +78,10 @@ function fakeWallboard(clock: TickingClock) {
   return { board: board as unknown as Wallboard, change: () => { for (const fn of listeners) fn(); } };
 }
 
-function rig(sockets: number) {
-  const clock = new TickingClock();
-  const { board, change } = fakeWallboard(clock);
+/** `buildMs`: how long building the board takes, each time, and `lateMs` how late timers fire (neither by default). */
+function rig(sockets: number, buildMs: () => number = () => 0, lateMs?: () => number) {
+  const clock = new TickingClock(lateMs);
+  const { board, change } = fakeWallboard(clock, buildMs);
   const fanout = createWallboardFanout({ wallboard: board, clock, log: createLogger({ level: 'silent' }) });
   const all = Array.from({ length: sockets }, () => new FakeSocket(clock));
   for (const s of all) fanout.attach(s as unknown as WebSocket, { userId: 'u', username: 'sup', role: 'supervisor', displayName: '班长' });
@@ -157,5 +161,25 @@ describe('the wallboard keeps its sockets in step', () => {
     const spreads = pushSpreads(r.all, t0 + 9000);
     expect(Math.max(...spreads)).toBeLessThan(20 * 0.6 + 2 + 0.5);
     r.fanout.close();
+  });
+
+  it('when boards take between 1 and 9 ms to build and timers fire up to 3 ms late, then every socket\'s frames are stamped a second apart or more, each with the moment its writes began', () => {
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const r = rig(10, () => 1 + 8 * random(), () => 3 * random());
+    const t0 = r.clock.t;
+    r.busyUntil(t0 + 30_000);
+    expectPaced(r.all);
+    for (const s of r.all) {
+      expect(s.writes.length).toBeGreaterThanOrEqual(28);
+      for (const w of s.writes) {
+        // stamped in whole milliseconds, no later than the write, and earlier only by a build that ran
+        // over, a timer that fired late, the writes before it in the push and the wait in place
+        expect(Number.isInteger(w.serverTime)).toBe(true);
+        expect(w.serverTime).toBeLessThanOrEqual(w.start);
+        expect(w.start - w.serverTime).toBeLessThan(9 + 3 + 10 * 0.6 + 2 + 1);
+      }
+      for (let i = 1; i < s.writes.length; i++) expect(s.writes[i]!.serverTime - s.writes[i - 1]!.serverTime).toBeGreaterThanOrEqual(1000);
+    }
   });
 });

@@ -21,6 +21,8 @@ export interface WallboardFanoutSettings {
 const SPIN_MAX_MS = 2;
 /** How far out of step a socket may be and still have the others' frame held for it (once); one further out skips a frame. */
 const RESYNC_MAX_MS = 100;
+/** A change this large in the wall clock's offset from the precise clock is the wall clock being set, not its whole-millisecond steps. */
+const WALL_CLOCK_SET_MS = 20;
 
 const median = (xs: number[]): number => (xs.length ? [...xs].sort((a, b) => a - b)[xs.length >> 1]! : 0);
 
@@ -38,7 +40,10 @@ interface Viewer {
   sentAt: number;
 }
 
-/** One push: the board built once, its delta frame serialised once, the whole board for new sockets serialised when first needed. */
+/**
+ * One push: the board built once, its delta frame serialised once, the whole board for new sockets
+ * serialised when first needed; `at` is its serverTime, when its writes begin.
+ */
 interface Frame { seq: number; at: number; snapshot: ReturnType<Wallboard['snapshot']>; delta: Buffer | undefined; body?: Buffer }
 
 export interface WallboardFanout {
@@ -148,6 +153,36 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
   }
 
   /**
+   * Which of `targets` a push writes, in what order and from when: the open sockets, those sent deltas
+   * first in the order their seconds come up, then those owed the whole board; the ones in step (at most
+   * RESYNC_MAX_MS behind the first); and the moment the writes begin (see `deliver`).
+   */
+  function planWrites(targets: Viewer[]) {
+    const open = targets.filter((v) => viewers.has(v)).sort((a, b) => Number(a.needsWhole) - Number(b.needsWhole) || a.sentAt - b.sentAt);
+    if (open.length === 0) return undefined;
+    const dueAt = (v: Viewer) => v.sentAt + settings.minIntervalMs;
+    const firstDue = Math.max(Math.min(...open.map(dueAt)), paceNow());
+    const inStep = open.filter((v) => dueAt(v) <= firstDue + RESYNC_MAX_MS);
+    const startAt = Math.max(firstDue, Math.max(...inStep.map(dueAt)) - (clock.preciseNow ? SPIN_MAX_MS : 0));
+    return { open, inStep, startAt, dueAt };
+  }
+
+  /**
+   * The service's time (ms since the epoch, whole) for a moment on the pacing's clock. Frames are stamped
+   * with when their writes begin, on the pacing's clock, so that a socket's frames are stamped a whole
+   * second apart as they are written (the build begins a little early and its own time would not be).
+   * The pacing's clock is the precise one; its offset from the wall clock is kept while it holds to a few
+   * milliseconds (the wall clock only tells whole ones), and taken anew when the wall clock is set.
+   */
+  let wallOffset: number | undefined;
+  function serviceTimeAt(pace: number): number {
+    if (!clock.preciseNow) return Math.floor(pace);
+    const offset = clock.now() - clock.preciseNow();
+    if (wallOffset === undefined || Math.abs(offset - wallOffset) > WALL_CLOCK_SET_MS) wallOffset = offset;
+    return Math.floor(pace + wallOffset);
+  }
+
+  /**
    * Sends `frame` to `targets` in one go, so that the sockets stay in step: those sent deltas first, in
    * the order their seconds come up, then those owed the whole board (a longer write). The writes begin
    * once every socket's second is up or a moment away (until then the frame is held, the event loop
@@ -158,12 +193,9 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
    * is the first write.
    */
   function deliver(frame: Frame, targets: Viewer[]): void {
-    const open = targets.filter((v) => viewers.has(v)).sort((a, b) => Number(a.needsWhole) - Number(b.needsWhole) || a.sentAt - b.sentAt);
-    if (open.length === 0) { beatAt = paceNow(); return; }
-    const dueAt = (v: Viewer) => v.sentAt + settings.minIntervalMs;
-    const firstDue = Math.max(Math.min(...open.map(dueAt)), paceNow());
-    const inStep = open.filter((v) => dueAt(v) <= firstDue + RESYNC_MAX_MS);
-    const startAt = Math.max(firstDue, Math.max(...inStep.map(dueAt)) - (clock.preciseNow ? SPIN_MAX_MS : 0));
+    const plan = planWrites(targets);
+    if (!plan) { beatAt = paceNow(); return; }
+    const { open, inStep, startAt, dueAt } = plan;
     if (paceNow() < startAt) {
       // The beat is when the writes will begin, so that the next push cannot overtake them.
       beatAt = startAt;
@@ -191,8 +223,8 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
     const whole = waitingForWhole();
     if (!changed && !whole) return;
     const started = performance.now();
-    const at = clock.now();
     const began = paceNow();
+    const at = serviceTimeAt(planWrites([...viewers])?.startAt ?? began);
     const snapshot = wallboard.snapshot();
     seq++;
     let delta: Buffer | undefined;
