@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import { createBus } from '../../src/bus.ts';
 import { realClock } from '../../src/clock.ts';
 import { createAriClient } from '../../src/pbx/ari/client.ts';
@@ -16,6 +20,8 @@ import type { CallsService } from '../../src/features/calls/calls.service.ts';
 import { attachCallsReconcile } from '../../src/features/calls/calls.reconcile.ts';
 import { attachCallsStasis } from '../../src/features/calls/calls.stasis.ts';
 import type { LineSettings, MissedCall, RatingHandoff } from '../../src/features/calls/calls.types.ts';
+import type { AcdConfig } from '../../src/domain/acd/queues.ts';
+import { startSimulator } from '../../src/sim/index.ts';
 import type { Simulator } from '../../src/sim/types.ts';
 
 export const GREETING = 'sound:hotline/greeting';
@@ -44,6 +50,9 @@ export interface RigOptions {
   wrapUpMs?: number;
   line?: Partial<LineSettings>;
   rateAfterCall?: (handoff: RatingHandoff) => boolean;
+  /** The desks; one queue for every line by default. */
+  acd?: AcdConfig;
+  priorityFor?: (callerNumber: string) => number;
 }
 
 export async function startCallsRig(o: RigOptions): Promise<CallsRig> {
@@ -66,9 +75,11 @@ export async function startCallsRig(o: RigOptions): Promise<CallsRig> {
       app: 'hotline', ringTimeoutMs: o.ringTimeoutMs ?? 3000, defaultWrapUpMs: o.wrapUpMs ?? 1000, mohClass: 'default',
       greetingGuardMs: 3000, historyDays: 90,
       lines: [{ number: '12345', name: '12345', greeting: GREETING, wrapUpMs: o.wrapUpMs ?? 1000, ...o.line }],
+      ...(o.acd ? { acd: o.acd } : {}),
     },
     onMissed: (m) => { missed.push(m); },
     ...(o.rateAfterCall ? { rateAfterCall: o.rateAfterCall } : {}),
+    ...(o.priorityFor ? { priorityFor: o.priorityFor } : {}),
   });
   agents.setHooks({
     agentFree: () => calls.dispatch(),
@@ -99,6 +110,39 @@ export async function startCallsRig(o: RigOptions): Promise<CallsRig> {
       agents.close();
       await calls.drained();
       db.close();
+    },
+  };
+}
+
+/**
+ * For a test file: a fresh simulator and database directory for each test, `rig()` to start the service
+ * on them (again, for a restart) and `stopped()` to stop one as a kill would; whatever is left running
+ * is stopped after the test.
+ */
+export function restartRigs(dirPrefix: string) {
+  let sim: Simulator | undefined;
+  let dir = '';
+  const rigs: CallsRig[] = [];
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), dirPrefix));
+    sim = await startSimulator({ sounds: { [GREETING]: 100 }, dialplan: [{ line: '12345', app: 'hotline', args: ['inbound', '12345'] }] });
+  });
+  afterEach(async () => {
+    for (const r of rigs.splice(0)) await r.stop().catch(() => {});
+    await sim?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const current = (): Simulator => { if (!sim) throw new Error('no simulator outside a test'); return sim; };
+  return {
+    get sim(): Simulator { return current(); },
+    async rig(o: Partial<RigOptions> = {}): Promise<CallsRig> {
+      const r = await startCallsRig({ sim: current(), dbPath: join(dir, 'hotline.sqlite'), ...o });
+      rigs.push(r);
+      return r;
+    },
+    async stopped(r: CallsRig): Promise<void> {
+      rigs.splice(rigs.indexOf(r), 1);
+      await r.stop();
     },
   };
 }

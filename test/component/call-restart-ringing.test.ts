@@ -1,44 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../src/sim/index.ts';
+import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/types.ts';
 import { sleep, waitFor } from './call-harness.ts';
-import { GREETING, startCallsRig } from './call-restart-rig.ts';
-import type { CallsRig, RigOptions } from './call-restart-rig.ts';
+import { restartRigs } from './call-restart-rig.ts';
 
-let sim: Simulator;
-let dir: string;
-const rigs: CallsRig[] = [];
-
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'hotline-restart-ring-'));
-  sim = await startSimulator({ sounds: { [GREETING]: 100 }, dialplan: [{ line: '12345', app: 'hotline', args: ['inbound', '12345'] }] });
-});
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.stop().catch(() => {});
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function rig(o: Partial<RigOptions> = {}): Promise<CallsRig> {
-  const r = await startCallsRig({ sim, dbPath: join(dir, 'hotline.sqlite'), ...o });
-  rigs.push(r);
-  return r;
-}
-
-async function stopped(r: CallsRig): Promise<void> {
-  rigs.splice(rigs.indexOf(r), 1);
-  await r.stop();
-}
+const rigs = restartRigs('hotline-restart-ring-');
+const { rig, stopped } = rigs;
 
 /** A call placed and left ringing anna's seat; the service is then stopped without touching it. */
 async function ringingThenStopped(phone: Parameters<Simulator['control']['registerPhone']>[1], ringTimeoutMs = 6000) {
-  sim.control.registerPhone('seat-anna', phone);
+  rigs.sim.control.registerPhone('seat-anna', phone);
   const first = await rig({ ringTimeoutMs });
   await first.addAgent('anna');
-  const { channelId } = sim.control.placeCall({ line: '12345', from: '13700000001' });
+  const { channelId } = rigs.sim.control.placeCall({ line: '12345', from: '13700000001' });
   const live = await waitFor('the seat ringing', () => first.calls.live().find((l) => l.call.state === 'offering'));
   const callId = live.call.id;
   const legId = live.call.agentChannelId!;
@@ -54,35 +27,35 @@ describe('a call ringing a seat when the service stops', () => {
     expect(live.call).toMatchObject({ state: 'offering', agentId: 'anna', agentChannelId: legId });
     expect(second.agents.get('anna')).toMatchObject({ state: 'ringing', callId });
     await waitFor('connected after the answer', () => second.calls.byId(callId)?.call.state === 'connected', 8000);
-    const bridge = await waitFor('caller and agent bridged', () => sim.control.bridges().find((b) => b.bridge_type === 'mixing' && b.channels.length === 2));
+    const bridge = await waitFor('caller and agent bridged', () => rigs.sim.control.bridges().find((b) => b.bridge_type === 'mixing' && b.channels.length === 2));
     expect(bridge.channels.sort()).toEqual([caller, legId].sort());
     expect(second.agents.get('anna')).toMatchObject({ state: 'on_call', callId });
     expect(second.repo.legs(callId)).toHaveLength(1);
-    sim.control.remoteHangup(caller);
-    await waitFor('nothing left', () => sim.control.channels().length === 0 && sim.control.bridges().length === 0);
+    rigs.sim.control.remoteHangup(caller);
+    await waitFor('nothing left', () => rigs.sim.control.channels().length === 0 && rigs.sim.control.bridges().length === 0);
     expect(second.repo.call(callId)).toMatchObject({ state: 'ended', end_reason: 'caller_hangup' });
     expect(second.collected).toEqual([callId]);
   });
 
   it('when the seat answered while the service was down, then the restart connects the call and records it', async () => {
     const { callId, legId, caller } = await ringingThenStopped({ mode: 'answer', ringMs: 400 });
-    await waitFor('the seat answered in the gap', () => sim.control.channels().find((c) => c.id === legId && c.state === 'Up'));
+    await waitFor('the seat answered in the gap', () => rigs.sim.control.channels().find((c) => c.id === legId && c.state === 'Up'));
     const second = await rig();
     await waitFor('connected', () => second.calls.byId(callId)?.call.state === 'connected');
-    await waitFor('caller and agent bridged', () => sim.control.bridges().find((b) => b.bridge_type === 'mixing' && b.channels.length === 2));
-    expect(sim.control.bridges().filter((b) => b.bridge_type === 'holding')).toHaveLength(0);
+    await waitFor('caller and agent bridged', () => rigs.sim.control.bridges().find((b) => b.bridge_type === 'mixing' && b.channels.length === 2));
+    expect(rigs.sim.control.bridges().filter((b) => b.bridge_type === 'holding')).toHaveLength(0);
     expect(second.agents.get('anna')).toMatchObject({ state: 'on_call', callId });
     expect(second.calls.byId(callId)?.recording?.name).toBe(callId);
-    sim.control.remoteHangup(legId);
-    await waitFor('nothing left', () => sim.control.channels().length === 0 && sim.control.bridges().length === 0);
+    rigs.sim.control.remoteHangup(legId);
+    await waitFor('nothing left', () => rigs.sim.control.channels().length === 0 && rigs.sim.control.bridges().length === 0);
     expect(second.repo.call(callId)).toMatchObject({ state: 'ended', end_reason: 'agent_hangup' });
-    expect(sim.control.channels().find((c) => c.id === caller)).toBeUndefined();
+    expect(rigs.sim.control.channels().find((c) => c.id === caller)).toBeUndefined();
   });
 
   it('when the seat stopped ringing during the gap, then the caller goes back to the head of the queue and the next free agent takes the call', async () => {
     const { callId, legId, caller } = await ringingThenStopped({ mode: 'no-answer' }, 800);
-    await waitFor('the ring timed out in the gap', () => !sim.control.channels().some((c) => c.id === legId));
-    sim.control.registerPhone('seat-bo', { mode: 'answer', ringMs: 100 });
+    await waitFor('the ring timed out in the gap', () => !rigs.sim.control.channels().some((c) => c.id === legId));
+    rigs.sim.control.registerPhone('seat-bo', { mode: 'answer', ringMs: 100 });
     const second = await rig({ ringTimeoutMs: 800 });
     await waitFor('the call back in the queue', () => second.calls.byId(callId)?.call.state === 'queued');
     expect(second.calls.waiting()).toEqual([callId]);
@@ -90,23 +63,23 @@ describe('a call ringing a seat when the service stops', () => {
     expect(second.repo.legs(callId)[0]).toMatchObject({ channel_id: legId, outcome: 'no_answer' });
     await second.addAgent('bo');
     await waitFor('bo on the call', () => second.calls.byId(callId)?.call.state === 'connected' && second.calls.byId(callId)?.call.agentId === 'bo');
-    sim.control.remoteHangup(caller);
-    await waitFor('nothing left', () => sim.control.channels().length === 0 && sim.control.bridges().length === 0);
+    rigs.sim.control.remoteHangup(caller);
+    await waitFor('nothing left', () => rigs.sim.control.channels().length === 0 && rigs.sim.control.bridges().length === 0);
     expect(second.repo.call(callId)).toMatchObject({ state: 'ended', agent_id: 'bo', end_reason: 'caller_hangup' });
     expect(second.missed).toEqual([]);
   });
 
   it('when the caller hung up while the seat rang and the service was down, then the call ends abandoned, the seat is hung up, the agent is ready and a callback is asked for', async () => {
     const { callId, legId, caller } = await ringingThenStopped({ mode: 'no-answer' });
-    sim.control.remoteHangup(caller);
+    rigs.sim.control.remoteHangup(caller);
     await sleep(100);
     const second = await rig();
     await waitFor('the call over', () => second.repo.call(callId)?.state === 'ended');
     expect(second.repo.call(callId)).toMatchObject({ end_reason: 'abandoned', answered_at: null });
-    await waitFor('the seat hung up', () => !sim.control.channels().some((c) => c.id === legId));
+    await waitFor('the seat hung up', () => !rigs.sim.control.channels().some((c) => c.id === legId));
     expect(second.agents.get('anna')).toMatchObject({ state: 'ready', callId: null });
     expect(second.missed).toMatchObject([{ callId, reason: 'abandoned' }]);
     expect(second.calls.live()).toEqual([]);
-    await waitFor('nothing left', () => sim.control.channels().length === 0 && sim.control.bridges().length === 0);
+    await waitFor('nothing left', () => rigs.sim.control.channels().length === 0 && rigs.sim.control.bridges().length === 0);
   });
 });
