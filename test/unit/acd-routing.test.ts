@@ -168,6 +168,30 @@ describe('limits and overflow', () => {
     expect(acd.nextWakeAt(91_000)).toBeNull();
   });
 
+  it('when a caller is taken up again after a restart, then it goes back to the queue it was in and its maximum wait runs on from when it joined it', () => {
+    const acd = createAcd({
+      lines: [{ line: '1', queueId: 'a' }],
+      queues: [
+        { id: 'a', target: { skills: ['x'], minLevel: 1 }, maxWaitSeconds: 30, overflowTo: { kind: 'queue', queueId: 'b' } },
+        { id: 'b', target: { skills: ['y'], minLevel: 1 }, maxWaitSeconds: 60, maxWaiting: 1 },
+      ],
+    });
+    // waited 20 s of the 30 in a before the restart at 50 s: 10 s left
+    expect(acd.callArrived({ id: 'c1', line: '1', arrivedAt: 25_000, resume: { queueId: 'a', joinedAt: 30_000 } }, 50_000)).toEqual({ accepted: true, queueId: 'a' });
+    expect(acd.call('c1')).toMatchObject({ queueId: 'a', arrivedAt: 25_000, queuedAt: 30_000 });
+    expect(acd.nextWakeAt(50_000)).toBe(60_000);
+    // had overflowed to b 70 s before the restart: 60 s there is over, so it is handed on at once
+    expect(acd.callArrived({ id: 'c2', line: '1', arrivedAt: 0, resume: { queueId: 'b', joinedAt: -20_000 } }, 50_000)).toEqual({ accepted: true, queueId: 'b' });
+    expect(acd.expiredWaits(50_000)).toEqual([{ callId: 'c2', fromQueueId: 'b', reason: 'max_wait', destination: { kind: 'callback' } }]);
+    // a queue no longer configured: the line's queue, from now
+    acd.callArrived({ id: 'c3', line: '1', arrivedAt: 40_000, resume: { queueId: 'gone', joinedAt: 41_000 } }, 50_000);
+    expect(acd.call('c3')).toMatchObject({ queueId: 'a', arrivedAt: 40_000, queuedAt: 50_000 });
+    // its queue full (b holds one): overflowed along from there, from now
+    acd.callArrived({ id: 'c4', line: '1', resume: { queueId: 'b', joinedAt: 45_000 } }, 50_000);
+    expect(acd.callArrived({ id: 'c5', line: '1', resume: { queueId: 'b', joinedAt: 45_000 } }, 50_000)).toMatchObject({ accepted: false, reason: 'max_waiting' });
+    expect(acd.call('c4')).toMatchObject({ queueId: 'b', queuedAt: 45_000 });
+  });
+
   it('when a social call waits, then the next wake-up is its 20 s widening', () => {
     const acd = createAcd(config);
     acd.callArrived({ id: 'c1', line: '12333' }, 500);

@@ -15,6 +15,11 @@ export interface ArrivingCall {
   readonly priorityBoost?: number;
   /** Arrival at the hotline when earlier than `now` (e.g. before the greeting). */
   readonly arrivedAt?: number;
+  /**
+   * For a caller taken up again after a restart: the queue it was waiting in (it goes back there, when
+   * that queue still exists, instead of its line's) and when it joined it, so that its maximum wait runs on.
+   */
+  readonly resume?: { readonly queueId: string; readonly joinedAt: number };
 }
 
 export type ArrivalResult =
@@ -246,13 +251,15 @@ export function createAcd(config: AcdConfig): Acd {
       if (known !== undefined) return { accepted: true, queueId: known.queue.id };
       const line = plan.lineById.get(arriving.line);
       if (line === undefined) return { accepted: false, overflow: { kind: 'callback' }, reason: 'unknown_line' };
-      const placement = placeAlong(plan.queueById.get(line.queueId)!, 'max_waiting', hasRoom, plan.queueById);
+      const resumed = arriving.resume === undefined ? undefined : plan.queueById.get(arriving.resume.queueId);
+      const placement = placeAlong(resumed ?? plan.queueById.get(line.queueId)!, 'max_waiting', hasRoom, plan.queueById);
       if (!placement.placed) return { accepted: false, overflow: placement.destination, reason: placement.reason };
+      const queuedAt = resumed !== undefined && placement.queue === resumed ? Math.min(arriving.resume!.joinedAt, now) : now;
       const ownPriority = (line.priority ?? 0) + (arriving.priorityBoost ?? 0);
       const call: HeldCall = {
         id: arriving.id, line: arriving.line, queue: placement.queue, state: 'waiting', ownPriority,
         priority: placement.queue.priority + ownPriority, arrivedAt: Math.min(arriving.arrivedAt ?? now, now),
-        queuedAt: now, seq: ++seq, returned: false, agentId: null, version: 0,
+        queuedAt, seq: ++seq, returned: false, agentId: null, version: 0,
       };
       calls.set(call.id, call);
       queueLines[call.queue.index]!.held++;

@@ -99,7 +99,8 @@ export function createCallRecovery(deps: CallRecoveryDeps) {
       call, callerName: row.caller_name ?? '', line, log: callLog,
       lane: createCallLane((error) => callLog.error({ err: error }, 'call step failed')),
       holdingBridgeId: null, mixingBridgeId: null, greetingPlaybackId: null, greetingTimer: undefined, offerTimer: undefined,
-      legs, recording: null, finished: false, ...(row.queue_id ? { queueId: row.queue_id } : {}),
+      legs, recording: null, finished: false,
+      ...(row.queue_id ? { queueId: row.queue_id, queueJoinedAt: row.queue_joined_at ?? call.queuedAt ?? call.arrivedAt } : {}),
     };
   }
 
@@ -144,7 +145,8 @@ export function createCallRecovery(deps: CallRecoveryDeps) {
         return 'queued';
       case 'queued':
         if (!live.holdingBridgeId) await deps.startHold(live, caller);
-        deps.requeue(live, false);
+        // A caller whose offer failed before the restart was at the head of the queue, and is again.
+        deps.requeue(live, c.offers > 0);
         return 'queued';
       case 'offering': {
         if (!live.holdingBridgeId) await deps.startHold(live, caller);

@@ -13,6 +13,8 @@ export interface CallRow {
   arrived_at: number; queued_at: number | null; offered_at: number | null; answered_at: number | null; ended_at: number | null;
   end_reason: string | null; agent_id: string | null; agent_channel_id: string | null; wait_ms: number | null; talk_ms: number | null;
   ticket_id: string | null; queue_id: string | null;
+  /** When the call joined the queue it waits in (queue_id). */
+  queue_joined_at: number | null;
   /** When the agent left the call to the citizen and a unit (三方通话); null while the agent is on it. */
   agent_released_at: number | null;
 }
@@ -28,7 +30,8 @@ export interface CallsRepo {
   insertLeg(leg: { callId: string; channelId: string; agentId: string; seat: string; offeredAt: number }): void;
   saveLeg(channelId: string, change: LegChange): void;
   /** The desk the call waits in (set on queueing, changed by an overflow to another queue). */
-  setQueue(callId: string, queueId: string): void;
+  /** The queue the call waits in now, and since when. */
+  setQueue(callId: string, queueId: string, at: number): void;
   /** The call left its queue for a message and a callback (end_reason 'overflow'). */
   markOverflow(callId: string): void;
   /** The agent left the connected call, which goes on without them (the row keeps the agent who answered). */
@@ -50,7 +53,7 @@ export function createCallsRepo(db: Database): CallsRepo {
   const saveLeg = db.prepare(`UPDATE call_legs SET answered_at = COALESCE(?, answered_at),
     ended_at = COALESCE(ended_at, ?), outcome = COALESCE(outcome, ?) WHERE id = ?`);
   const getCall = db.prepare('SELECT * FROM calls WHERE id = ?');
-  const setQueue = db.prepare('UPDATE calls SET queue_id = ? WHERE id = ?');
+  const setQueue = db.prepare('UPDATE calls SET queue_id = ?, queue_joined_at = ? WHERE id = ?');
   const markOverflow = db.prepare("UPDATE calls SET end_reason = 'overflow' WHERE id = ? AND answered_at IS NULL");
   const markReleased = db.prepare('UPDATE calls SET agent_released_at = ? WHERE id = ?');
   const getLegs = db.prepare('SELECT * FROM call_legs WHERE call_id = ? ORDER BY started_at, id');
@@ -72,7 +75,7 @@ export function createCallsRepo(db: Database): CallsRepo {
     saveLeg(channelId, change) {
       saveLeg.run(change.answeredAt ?? null, change.endedAt ?? null, change.outcome ?? null, channelId);
     },
-    setQueue(callId, queueId) { setQueue.run(queueId, callId); },
+    setQueue(callId, queueId, at) { setQueue.run(queueId, at, callId); },
     markOverflow(callId) { markOverflow.run(callId); },
     markReleased(callId, at) { markReleased.run(at, callId); },
     call: (callId) => getCall.get(callId) as CallRow | undefined,

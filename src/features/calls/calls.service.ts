@@ -111,15 +111,19 @@ export function createCallsService(deps: CallsServiceDeps) {
       try { boost = deps.priorityFor?.(live.call.callerNumber) ?? 0; } catch (error) {
         live.log.warn({ err: error }, 'caller priority unavailable');
       }
-      const arrival = acd.callArrived({ id, line, priorityBoost: boost, arrivedAt: live.call.arrivedAt }, clock.now());
+      const resume = live.queueId !== undefined && live.queueJoinedAt !== undefined ? { queueId: live.queueId, joinedAt: live.queueJoinedAt } : undefined;
+      const now = clock.now();
+      const arrival = acd.callArrived({ id, line, priorityBoost: boost, arrivedAt: live.call.arrivedAt, ...(resume ? { resume } : {}) }, now);
       if (!arrival.accepted) {
         live.log.info({ reason: arrival.reason }, 'queue full');
         void waitingRoom.sendToCallback(live, arrival.reason);
         return;
       }
       if (atHead) acd.callReturnedToHead(id);
+      const joinedAt = acd.call(id)?.queuedAt ?? now;
       live.queueId = arrival.queueId;
-      deps.repo.setQueue(id, arrival.queueId);
+      live.queueJoinedAt = joinedAt;
+      deps.repo.setQueue(id, arrival.queueId, joinedAt);
       if (arrival.overflowedFrom) live.log.info({ from: arrival.overflowedFrom, to: arrival.queueId }, 'call overflowed to another queue');
       waitingRoom.announceLater(live);
     }
@@ -133,7 +137,8 @@ export function createCallsService(deps: CallsServiceDeps) {
       if (!live) continue;
       if (expired.destination.kind === 'queue') {
         live.queueId = expired.destination.queueId;
-        deps.repo.setQueue(live.call.id, expired.destination.queueId);
+        live.queueJoinedAt = acd.call(live.call.id)?.queuedAt ?? clock.now();
+        deps.repo.setQueue(live.call.id, expired.destination.queueId, live.queueJoinedAt);
         live.log.info({ from: expired.fromQueueId, to: live.queueId }, 'wait ran out, call moved to another queue');
       } else {
         live.lane.run(() => waitingRoom.sendToCallback(live, 'max_wait'));

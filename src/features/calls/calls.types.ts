@@ -77,6 +77,8 @@ export interface LiveCall {
   finished: boolean;
   /** The desk the caller waits in (changes when the call overflows to another queue). */
   queueId?: string;
+  /** When it joined that queue, for a call taken up after a restart (its maximum wait runs on from then). */
+  queueJoinedAt?: number;
   /** Why the call left the queue for a message and a callback. */
   overflowed?: string;
   messagePlaybackId?: string | null;
