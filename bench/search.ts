@@ -126,6 +126,13 @@ async function benchTickets(dir: string, count: number): Promise<Figures> {
   const callers = db.prepare('SELECT caller_number FROM tickets ORDER BY random() LIMIT 200').pluck().all() as string[];
   const byCaller = timed(200, (i) => search.search({ caller: callers[i % callers.length]! }, supervisor));
   const byUnit = timed(200, () => search.search({ unit: `110105${String(1 + Math.floor(rnd() * 40)).padStart(3, '0')}`, status: 'dispatched' }, supervisor));
+  // A township's own user: its work list (dispatched), a search in it, and all its tickets newest first.
+  db.prepare("INSERT OR IGNORE INTO units (code, name, district_code, kind) VALUES ('110105007', '街道', '110105', 'township')").run();
+  db.prepare("INSERT INTO users (id, username, display_name, role, password_hash, unit_id, created_at) VALUES ('bench-unit', 'bench-unit', '街道', 'unit', '-', '110105007', 0)").run();
+  const township: Account = { id: 'bench-unit', username: 'bench-unit', displayName: '街道', role: 'unit', agentId: null };
+  const unitList = timed(200, () => search.search({ status: 'dispatched' }, township));
+  const unitText = timed(200, () => search.search({ q: pick(rnd, long), status: 'dispatched' }, township));
+  const unitAll = timed(200, () => search.search({}, township));
   const page2 = timed(100, () => {
     const first = search.search({ q: pick(rnd, long) }, supervisor);
     if (first.nextCursor) search.search({ q: pick(rnd, long), cursor: first.nextCursor }, supervisor);
@@ -148,6 +155,9 @@ async function benchTickets(dir: string, count: number): Promise<Figures> {
     'search two pages p99, ms': page2.p99,
     'filter by caller p50, ms': byCaller.p50, 'filter by caller p99, ms': byCaller.p99,
     'filter by unit + status p50, ms': byUnit.p50, 'filter by unit + status p99, ms': byUnit.p99,
+    'unit user, dispatched p50, ms': unitList.p50, 'unit user, dispatched p99, ms': unitList.p99,
+    'unit user, text + dispatched p50, ms': unitText.p50, 'unit user, text + dispatched p99, ms': unitText.p99,
+    'unit user, all p50, ms': unitAll.p50, 'unit user, all p99, ms': unitAll.p99,
   };
 }
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/database.ts';
 import { createSearchRepo } from '../../src/features/search/search.repo.ts';
-import type { SearchRepo, TicketFilters } from '../../src/features/search/search.repo.ts';
+import type { SearchRepo, TicketFilters, TicketScope } from '../../src/features/search/search.repo.ts';
 import { createPrng } from '../../src/sim/prng.ts';
 
 const TICKETS = 3000;
@@ -23,7 +23,13 @@ const WORDS = ['暖气', '施工', '电梯故障', '消防通道', '建国路', 
 /** A seeded generator (the simulator's mulberry32), so that runs are comparable. */
 const seeded = (seed: number): (() => number) => createPrng(seed).next;
 
-interface Plain { key: number; id: string; description: string; address: string; status: string; caller: string; unit: string; createdAt: number }
+interface Plain {
+  key: number; id: string; description: string; address: string; status: string; caller: string; unit: string; createdAt: number;
+  /** The unit leading its handling, and every unit it was dispatched to. */
+  lead: string | null; dispatched: string[];
+}
+
+const unitCode = (n: number) => `110105${String(n).padStart(3, '0')}`;
 
 describe('ticket search over a date range', () => {
   let dir: string;
@@ -50,23 +56,37 @@ describe('ticket search over a date range', () => {
           `${pick(PLACES)}${1 + Math.floor(rnd() * 200)}号`, pick(STATUSES), createdAt, createdAt);
       }
     })();
+    // Dispatched tickets: a lead unit (not always the township's own) and the units they were sent to.
+    const units = db.prepare("INSERT OR IGNORE INTO units (code, name, district_code, kind) VALUES (?, ?, '110105', 'township')");
+    for (let u = 1; u <= 6; u++) units.run(unitCode(u), `街道${u}`);
+    const lead = db.prepare('UPDATE tickets SET lead_unit = ? WHERE id = ?');
+    const sent = db.prepare("INSERT INTO ticket_dispatch_units (ticket_id, round, unit_code, role, active, dispatched_at) VALUES (?, 1, ?, ?, 1, 0)");
+    db.transaction(() => {
+      for (let i = 0; i < TICKETS; i++) {
+        if (rnd() < 0.25) lead.run(unitCode(1 + Math.floor(rnd() * 6)), `tkt-${i}`);
+        if (rnd() < 0.2) sent.run(`tkt-${i}`, unitCode(1 + Math.floor(rnd() * 6)), rnd() < 0.5 ? 'lead' : 'cooperating');
+      }
+    })();
     // A few intake times corrected afterwards.
     const fix = db.prepare('UPDATE tickets SET created_at = created_at + ? WHERE id = ?');
     for (let i = 0; i < 20; i++) fix.run(Math.floor((rnd() - 0.5) * 20 * DAY), `tkt-${Math.floor(rnd() * TICKETS)}`);
     repo = createSearchRepo(db);
-    all = (db.prepare(`SELECT k.key, t.id, t.description, t.address, t.status, t.caller_number AS caller, t.unit_code AS unit, t.created_at AS createdAt
-      FROM tickets t JOIN ticket_search_keys k ON k.ticket_id = t.id`).all() as Plain[]);
+    all = (db.prepare(`SELECT k.key, t.id, t.description, t.address, t.status, t.caller_number AS caller, t.unit_code AS unit, t.created_at AS createdAt,
+      t.lead_unit AS lead, (SELECT json_group_array(unit_code) FROM ticket_dispatch_units d WHERE d.ticket_id = t.id) AS dispatched
+      FROM tickets t JOIN ticket_search_keys k ON k.ticket_id = t.id`).all() as Array<Omit<Plain, 'dispatched'> & { dispatched: string }>)
+      .map((t) => ({ ...t, dispatched: JSON.parse(t.dispatched) as string[] }));
   });
   afterAll(() => { db?.close(); if (dir) rmSync(dir, { recursive: true, force: true }); });
 
   /** Every run of the query appears in the description or the address, and every other filter holds. */
-  function plain(f: TicketFilters, before: number | undefined, limit: number): string[] {
+  function plain(f: TicketFilters, before: number | undefined, limit: number, scope: TicketScope = {}): string[] {
     const runs = (f.q ?? '').split(/\s+/).filter(Boolean);
     return all
       .filter((t) => runs.every((r) => t.description.includes(r) || t.address.includes(r)))
       .filter((t) => !f.status || f.status.includes(t.status))
       .filter((t) => !f.caller || t.caller === f.caller)
-      .filter((t) => !f.unit || t.unit === f.unit)
+      .filter((t) => !f.unit || t.unit === f.unit || t.lead === f.unit)
+      .filter((t) => scope.unitCode === undefined || t.unit === scope.unitCode || t.lead === scope.unitCode || t.dispatched.includes(scope.unitCode))
       .filter((t) => (f.from === undefined || t.createdAt >= f.from) && (f.to === undefined || t.createdAt < f.to))
       .filter((t) => before === undefined || t.key < before)
       .sort((a, b) => b.key - a.key)
@@ -83,7 +103,7 @@ describe('ticket search over a date range', () => {
     expect(keys.filter((k) => k.late === 1).length).toBeGreaterThan(TICKETS / 20);
   });
 
-  it('when 400 random searches with dates, text, status, caller and unit run, then each finds exactly what a plain reading finds', () => {
+  it('when 400 random searches with dates, text, status, caller and unit run, some by a unit\'s own user, then each finds exactly what a plain reading finds', () => {
     let compared = 0;
     let nonEmpty = 0;
     for (let i = 0; i < 400; i++) {
@@ -95,15 +115,16 @@ describe('ticket search over a date range', () => {
       if (rnd() < 0.8) f.q = pick(WORDS);
       if (rnd() < 0.4) f.status = rnd() < 0.5 ? [pick(STATUSES)] : [pick(STATUSES), pick(STATUSES)];
       if (rnd() < 0.1) f.caller = `1390000${String(Math.floor(rnd() * 400)).padStart(4, '0')}`;
-      if (rnd() < 0.15) f.unit = `110105${String(1 + Math.floor(rnd() * 6)).padStart(3, '0')}`;
+      if (rnd() < 0.15) f.unit = unitCode(1 + Math.floor(rnd() * 6));
+      const scope: TicketScope = rnd() < 0.25 ? { unitCode: unitCode(1 + Math.floor(rnd() * 6)) } : {};
       const limit = pick([5, 21, 100]);
-      const first = repo.page(f, {}, undefined, limit);
-      expect(first.map((r) => r.id), JSON.stringify(f)).toEqual(plain(f, undefined, limit));
+      const first = repo.page(f, scope, undefined, limit);
+      expect(first.map((r) => r.id), JSON.stringify({ f, scope })).toEqual(plain(f, undefined, limit, scope));
       compared++;
       if (first.length) nonEmpty++;
       const last = first.at(-1);
       if (first.length === limit && last) {
-        expect(repo.page(f, {}, last.key, limit).map((r) => r.id), `next page of ${JSON.stringify(f)}`).toEqual(plain(f, last.key, limit));
+        expect(repo.page(f, scope, last.key, limit).map((r) => r.id), `next page of ${JSON.stringify({ f, scope })}`).toEqual(plain(f, last.key, limit, scope));
         compared++;
       }
     }

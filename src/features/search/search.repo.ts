@@ -149,15 +149,27 @@ export function createSearchRepo(db: Database): SearchRepo {
       else { where.push('t.number >= ? AND t.number < ?'); args.push(f.number, `${f.number}\u{10FFFF}`); }
     }
     if (f.caller) { where.push('(t.caller_number = ? OR t.contact_phone = ?)'); args.push(f.caller, f.caller); }
-    if (f.unit) { where.push('(t.unit_code = ? OR t.lead_unit = ?)'); args.push(f.unit, f.unit); }
+    // A unit's tickets are read by unit and status together (an index on each), as a set of rows; the
+    // status is then implied, and not asked of the outer query, whose planner would read by status alone.
+    const status = f.status?.length ? f.status : undefined;
+    const marks = status?.map(() => '?').join(', ');
+    const inStatus = (column: string) => (status ? ` AND ${column} IN (${marks})` : '');
+    const statusArgs = status ?? [];
+    const byUnit = Boolean(f.unit) || scope.unitCode !== undefined;
+    if (f.unit) {
+      where.push(`t.rowid IN (SELECT rowid FROM tickets WHERE unit_code = ?${inStatus('status')}
+        UNION SELECT rowid FROM tickets WHERE lead_unit = ?${inStatus('status')})`);
+      args.push(f.unit, ...statusArgs, f.unit, ...statusArgs);
+    }
     if (f.category) { where.push('(t.category = ? OR t.category LIKE ?)'); args.push(f.category, `${f.category}/%`); }
-    if (f.status?.length) { where.push(`t.status IN (${f.status.map(() => '?').join(', ')})`); args.push(...f.status); }
+    if (status && !byUnit) { where.push(`t.status IN (${marks})`); args.push(...status); }
     if (f.from !== undefined) { where.push('t.created_at >= ?'); args.push(f.from); }
     if (f.to !== undefined) { where.push('t.created_at < ?'); args.push(f.to); }
     if (scope.unitCode !== undefined) {
-      where.push(`t.id IN (SELECT id FROM tickets WHERE unit_code = ? UNION SELECT id FROM tickets WHERE lead_unit = ?
-        UNION SELECT ticket_id FROM ticket_dispatch_units WHERE unit_code = ?)`);
-      args.push(scope.unitCode, scope.unitCode, scope.unitCode);
+      where.push(`t.rowid IN (SELECT rowid FROM tickets WHERE unit_code = ?${inStatus('status')}
+        UNION SELECT rowid FROM tickets WHERE lead_unit = ?${inStatus('status')}
+        UNION SELECT s.rowid FROM ticket_dispatch_units d JOIN tickets s ON s.id = d.ticket_id WHERE d.unit_code = ?${inStatus('s.status')})`);
+      args.push(scope.unitCode, ...statusArgs, scope.unitCode, ...statusArgs, scope.unitCode, ...statusArgs);
     }
     if (scope.confidentialVisibleTo !== undefined && f.caller) {
       where.push('(t.confidential = 0 OR t.created_by = ?)');
