@@ -1,53 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { VirtualClock } from '../../src/clock.ts';
 import { shanghaiTime } from '../../src/domain/business-calendar.ts';
 import { CHAOWAI, JIANWAI, startHandlingDesk } from './dispatch-harness.ts';
 import type { HandlingDesk } from './dispatch-harness.ts';
-import type { Session } from '../fixtures/desk-app.ts';
+import { cookie, noticeSockets } from './notice-sockets.ts';
 
 let h: HandlingDesk | undefined;
-const sockets: WebSocket[] = [];
+const sockets = noticeSockets();
 afterEach(async () => {
-  for (const s of sockets.splice(0)) s.terminate();
+  sockets.closeAll();
   await h?.close();
   h = undefined;
 });
 
-type Frame = { type: string; [k: string]: any };
-
 function portalUrl(): string { return `${h!.desk.url.replace(/^http/, 'ws')}/ws/portal`; }
-
-/** A portal socket that queues every frame it receives. */
-function open(headers: Record<string, string>, url = portalUrl()): Promise<{ ws: WebSocket; frames: Frame[]; next(type?: string, ms?: number): Promise<Frame> }> {
-  const ws = new WebSocket(url, { headers });
-  sockets.push(ws);
-  const frames: Frame[] = [];
-  ws.on('message', (data) => { frames.push(JSON.parse(String(data)) as Frame); });
-  let read = 0;
-  const next = async (type?: string, ms = 3000): Promise<Frame> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      while (read < frames.length) {
-        const f = frames[read++]!;
-        if (!type || f.type === type) return f;
-      }
-      if (Date.now() > deadline) throw new Error(`no ${type ?? 'frame'} within ${ms} ms; got ${frames.map((f) => f.type).join(',')}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve({ ws, frames, next }));
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    ws.once('error', reject);
-  });
-}
-
-const cookie = (s: Session) => ({ cookie: s.cookie });
-
-async function refused(headers: Record<string, string>, url?: string): Promise<string> {
-  try { await open(headers, url); return 'opened'; } catch (error) { return (error as Error).message; }
-}
+const open = (headers: Record<string, string>, url = portalUrl()) => sockets.open(url, headers);
+const refused = (headers: Record<string, string>, url = portalUrl()) => sockets.refused(url, headers);
 
 describe('unit notices pushed to the portal', () => {
   it('when a ticket is dispatched, then the lead and cooperating units each get the notice live, and no other unit does', async () => {
@@ -177,9 +145,9 @@ describe('the portal sockets under a slow reader', () => {
     fanout.attach(quick as never, { ...viewer, userId: 'u2' });
     const notice = { id: 1, unitCode: JIANWAI, about: 'dispatched' as const, ticketId: 't', number: 'n', at: 0, text: '', text_en: '', read: false };
     slow.bufferedAmount = 5000;
-    expect(fanout.push(notice)).toBe(2);          // over the limit, within the grace
+    expect(fanout.push(notice.unitCode, notice)).toBe(2);          // over the limit, within the grace
     clock.advance(2500);
-    expect(fanout.push({ ...notice, id: 2 })).toBe(1);
+    expect(fanout.push(notice.unitCode, { ...notice, id: 2 })).toBe(1);
     expect(slow.closed).toBe(1013);
     expect(quick.sent.map((f) => JSON.parse(f).type)).toEqual(['hello', 'notice', 'notice']);
     expect(fanout.stats()).toMatchObject({ sockets: 1, dropped: 1 });

@@ -128,7 +128,10 @@ describe.skipIf(missing !== undefined)('unit portal and centre review in Chromiu
     await page.context().close();
   });
 
-  it('when the unit returns a ticket with a reason, then the centre reassigns it to another unit', async () => {
+  it('when the unit returns a ticket with a reason, then the open centre desk is told live and reassigns it to another unit', async () => {
+    const centre = await open('/portal/centre.html', 'supervisor');
+    await expect.poll(() => centre.getAttribute('#notice-status', 'data-state')).toBe('online');
+    expect(await centre.locator(`#queue-returned tr[data-ticket="${ids.toReturn.id}"]`).count()).toBe(0);
     const unit = await open('/portal/', 'unitA');
     await unit.click(`a[href="#ticket/${ids.toReturn.id}"]`);
     await unit.click('#do-return');
@@ -138,7 +141,10 @@ describe.skipIf(missing !== undefined)('unit portal and centre review in Chromiu
     await expect.poll(() => statusOf(unit)).toBe('已退单');
     await unit.context().close();
 
-    const centre = await open('/portal/centre.html', 'supervisor');
+    // No refresh: the notice arrives, the badge counts it and the returned queue is read again.
+    await centre.waitForSelector(`#notice-list li[data-ticket="${ids.toReturn.id}"]`);
+    expect(await centre.textContent(`#notice-list li[data-ticket="${ids.toReturn.id}"] .notice-text`)).toBe(`建外街道退回工单 ${ids.toReturn.number}，请改派`);
+    expect(Number(await centre.textContent('#notice-badge'))).toBeGreaterThanOrEqual(1);
     await centre.waitForSelector(`#queue-returned tr[data-ticket="${ids.toReturn.id}"]`);
     expect(await centre.textContent(`#queue-returned tr[data-ticket="${ids.toReturn.id}"]`)).toContain('该小区属于朝外街道辖区');
     await centre.click(`#queue-returned a[href="#ticket/${ids.toReturn.id}"]`);

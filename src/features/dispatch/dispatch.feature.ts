@@ -16,6 +16,8 @@ import type { HandlingViews } from './dispatch.views.ts';
 import { SEED_HANDLING_UNITS, seedHandlingUnits } from './handling-units.ts';
 import type { HandlingUnit } from './handling-units.ts';
 import { registerUnitNotices } from './unit-notices.routes.ts';
+import { registerCentreNotices } from './centre-notices.routes.ts';
+import type { CentreNoticeDesk } from './centre-notices.routes.ts';
 import { registerDeskIntake } from './desk-intake.routes.ts';
 import type { UnitNoticeDesk } from './unit-notices.routes.ts';
 import type { NoticeFanoutSettings } from './unit-notices.socket.ts';
@@ -26,7 +28,7 @@ export interface DispatchOptions {
   /** City departments and utilities, seeded into units at start. */
   handlingUnits: readonly HandlingUnit[];
   sweepEveryMs: number;
-  /** Sees every notice besides the units' own (stored, pushed to the portal) and the log. */
+  /** Sees every notice besides the units' and the centre's own (stored, pushed to their pages) and the log. */
   notify?: (notice: HandlingNotice) => void;
   /** Limits of the portal's notice sockets. */
   noticeSockets?: Partial<NoticeFanoutSettings>;
@@ -40,10 +42,11 @@ export interface DispatchParts {
   handling: Handling;
   views: HandlingViews;
   unitNotices: UnitNoticeDesk;
+  centreNotices: CentreNoticeDesk;
   sweepDeadlines(now: number): SweepReport;
 }
 
-/** Dispatch, the handling lifecycle, the deadline sweeper and the unit portal's API, as one feature. */
+/** Dispatch, the handling lifecycle, the deadline sweeper, the unit portal's and the centre review desk's API, as one feature. */
 export function dispatchFeature(options: Partial<DispatchOptions> = {}): FeatureRegistration {
   return (ctx: FeatureContext) => {
     const { app, deps } = ctx;
@@ -56,9 +59,13 @@ export function dispatchFeature(options: Partial<DispatchOptions> = {}): Feature
     const unitNotices = registerUnitNotices(app, {
       db: deps.db, repo, clock: deps.clock, log: deps.log, ...(options.noticeSockets ? { settings: options.noticeSockets } : {}),
     });
+    const centreNotices = registerCentreNotices(app, {
+      db: deps.db, clock: deps.clock, log: deps.log, ...(options.noticeSockets ? { settings: options.noticeSockets } : {}),
+    });
     const notify = (n: HandlingNotice) => {
-      log.info({ to: n.to, unit: n.to === 'unit' ? n.unitCode : undefined, about: n.about, ticketId: n.ticketId }, 'handling notice');
+      log.info({ to: n.to, unit: n.unitCode ?? undefined, about: n.about, ticketId: n.ticketId }, 'handling notice');
       if (n.to === 'unit') unitNotices.notify(n);
+      else centreNotices.notify(n);
       options.notify?.(n);
     };
     const handling = createHandling({
@@ -71,7 +78,7 @@ export function dispatchFeature(options: Partial<DispatchOptions> = {}): Feature
     registerDeskIntake(app, { db: deps.db, repo, handling, views, tickets: ctx.tickets, clock: deps.clock, rules, handlingUnits });
     const stop = startDeadlineTimer(deps.clock, sweepDeadlines, options.sweepEveryMs ?? SWEEP_INTERVAL_MS);
     app.addHook('onClose', async () => { stop(); });
-    options.onReady?.({ repo, handling, views, unitNotices, sweepDeadlines });
+    options.onReady?.({ repo, handling, views, unitNotices, centreNotices, sweepDeadlines });
   };
 }
 

@@ -29,3 +29,15 @@ export const InboxQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
 }, { additionalProperties: false });
+
+/** A list of notices (a unit's, or the centre's): the unread ones only, or the most recent. */
+export const NoticesQuery = Type.Object({
+  unread: Type.Optional(Type.Boolean()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+}, { additionalProperties: false });
+
+/** Notices to mark read: these, or all. */
+export const ReadBody = Type.Object({
+  ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 200 })),
+  all: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });

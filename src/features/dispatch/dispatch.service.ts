@@ -18,7 +18,7 @@ import type { UnitNoticeAbout } from './unit-notices.ts';
 /** What a notice tells a unit or the centre; delivery (portal badge, SMS) is the notifier's business. */
 export type HandlingNotice =
   | { to: 'unit'; unitCode: string; about: UnitNoticeAbout; ticketId: string; number: string }
-  | { to: 'centre'; about: NoticeForCentre; ticketId: string; number: string };
+  | { to: 'centre'; about: NoticeForCentre; ticketId: string; number: string; unitCode: string | null };
 
 /** The callback (回访) due after closure; merged tickets ride on their master's. */
 export interface SurveyRequest { ticketId: string; sharedWith: string[]; closedAt: number }
@@ -210,7 +210,7 @@ export function createHandling(deps: DispatchDeps) {
         e.sideEffects.push(() => deps.notify?.({ to: 'unit', unitCode: effect.unitCode, about: effect.about, ticketId: ticket.id, number: ticket.number }));
         return current;
       case 'notify_centre':
-        e.sideEffects.push(() => deps.notify?.({ to: 'centre', about: effect.about, ticketId: ticket.id, number: ticket.number }));
+        e.sideEffects.push(() => deps.notify?.({ to: 'centre', about: effect.about, ticketId: ticket.id, number: ticket.number, unitCode: e.ctx.actor.unitCode ?? null }));
         return current;
       case 'schedule_survey': {
         const sharedWith = repo.mergedInto(ticket.id).map((m) => m.id);

@@ -1,25 +1,15 @@
-import Type from 'typebox';
 import type { Logger } from 'pino';
 import type { HotlineHttp } from '../../app.ts';
 import type { Clock } from '../../clock.ts';
 import { hotlineError } from '../../domain/errors.ts';
 import type { Database } from '../../store/database.ts';
 import { requireRole, sessionOf } from '../auth/auth.routes.ts';
+import { NoticesQuery, ReadBody } from './dispatch.schemas.ts';
 import type { DispatchRepo } from './dispatch.repo.ts';
 import { createUnitNotices } from './unit-notices.ts';
 import type { UnitNoticeAbout, UnitNotices } from './unit-notices.ts';
-import { createNoticeFanout } from './unit-notices.socket.ts';
+import { createNoticeFanout, storeThenPush } from './unit-notices.socket.ts';
 import type { NoticeFanout, NoticeFanoutSettings, PortalViewer } from './unit-notices.socket.ts';
-
-const NoticesQuery = Type.Object({
-  unread: Type.Optional(Type.Boolean()),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
-}, { additionalProperties: false });
-
-const ReadBody = Type.Object({
-  ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 200 })),
-  all: Type.Optional(Type.Boolean()),
-}, { additionalProperties: false });
 
 export interface UnitNoticeDesk {
   notices: UnitNotices;
@@ -98,24 +88,10 @@ export function registerUnitNotices(app: HotlineHttp, deps: {
     notices,
     fanout,
     notify(n) {
-      let stored;
-      try {
-        stored = notices.record({ ...n, at: clock.now() });
-      } catch (error) {
-        // The change itself stands; the unit still finds the ticket in its inbox.
-        log.error({ err: error, unit: n.unitCode, about: n.about, ticketId: n.ticketId }, 'notice not stored');
-        return;
-      }
-      const { id, about, ticketId, at } = stored;
-      // Pushed after the change that raised it is committed: a rolled-back change leaves no notice to push
-      // (and its id may already belong to a later notice, hence the comparison).
-      queueMicrotask(() => {
-        try {
-          const committed = notices.find(id);
-          if (committed && committed.about === about && committed.ticketId === ticketId && committed.at === at) fanout.push(committed);
-        } catch (error) {
-          log.warn({ err: error, noticeId: id }, 'notice not pushed');
-        }
+      // A notice that can't be stored leaves the change standing: the unit still finds the ticket in its inbox.
+      storeThenPush({
+        store: () => notices.record({ ...n, at: clock.now() }), find: notices.find,
+        push: (committed) => fanout.push(committed.unitCode, committed), log, context: { unit: n.unitCode, about: n.about, ticketId: n.ticketId },
       });
     },
   };

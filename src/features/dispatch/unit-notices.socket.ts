@@ -4,8 +4,14 @@ import type { Clock, TimerHandle } from '../../clock.ts';
 import { badMessage, parseInbound } from '../live/live.messages.ts';
 import type { UnitNotice } from './unit-notices.ts';
 
-/** Who holds a portal socket: a unit user, acting for their unit. */
+/**
+ * Who holds a notice socket: a unit user acting for their unit, or a centre user at the review desk
+ * (`unitCode` is then CENTRE_DESK). Notices go to the sockets of one `unitCode` only.
+ */
 export interface PortalViewer { userId: string; username: string; displayName: string; unitCode: string; unitName: string }
+
+/** The `unitCode` of the centre's review desk sockets: not a unit's code (those have no '@'). */
+export const CENTRE_DESK = '@centre';
 
 export interface NoticeFanoutSettings {
   /** A socket whose send buffer is above this when a frame is due ... */
@@ -21,16 +27,16 @@ export const DEFAULT_NOTICE_FANOUT: NoticeFanoutSettings = {
   maxBufferedBytes: 1024 * 1024, slowGraceMs: 2000, heartbeatMs: 25_000, maxMessageBytes: 4096, maxMessagesPerSecond: 20,
 };
 
-export interface NoticeSource {
+export interface NoticeSource<N extends object = UnitNotice> {
   /** The first frame's unread notices and count for this viewer. */
-  unread(viewer: PortalViewer): { notices: UnitNotice[]; unread: number };
+  unread(viewer: PortalViewer): { notices: N[]; unread: number };
   unreadCount(viewer: PortalViewer): number;
 }
 
-export interface NoticeFanout {
+export interface NoticeFanout<N extends object = UnitNotice> {
   attach(socket: WebSocket, viewer: PortalViewer): void;
-  /** Sends a stored notice to every open socket of its unit, and of no other unit; returns how many got it. */
-  push(notice: UnitNotice): number;
+  /** Sends a stored notice to every open socket of one unit (or the centre's desk), and of no other; returns how many got it. */
+  push(unitCode: string, notice: N): number;
   /** Tells the viewer's other sockets (another tab) that notices were read. */
   readChanged(userId: string, unitCode: string): void;
   stats(): { sockets: number; frames: number; dropped: number };
@@ -43,7 +49,9 @@ interface Peer { socket: WebSocket; viewer: PortalViewer; alive: boolean; overSi
  * The unit portal's sockets (`GET /ws/portal`): one set per unit, so a notice only ever reaches its
  * own unit's users. Bounded like the desktop's: a slow reader is dropped, never waited for.
  */
-export function createNoticeFanout(deps: { source: NoticeSource; clock: Clock; log: Logger; settings?: Partial<NoticeFanoutSettings> }): NoticeFanout {
+export function createNoticeFanout<N extends object = UnitNotice>(deps: {
+  source: NoticeSource<NoInfer<N>>; clock: Clock; log: Logger; settings?: Partial<NoticeFanoutSettings>;
+}): NoticeFanout<N> {
   const settings = { ...DEFAULT_NOTICE_FANOUT, ...deps.settings };
   const { clock, source } = deps;
   const log = deps.log.child({ component: 'portal-socket' });
@@ -124,9 +132,9 @@ export function createNoticeFanout(deps: { source: NoticeSource; clock: Clock; l
       });
       if (!heartbeat) heartbeat = clock.setTimeout(beat, settings.heartbeatMs);
     },
-    push(notice) {
+    push(unitCode, notice) {
       let n = 0;
-      for (const peer of [...(byUnit.get(notice.unitCode) ?? [])]) {
+      for (const peer of [...(byUnit.get(unitCode) ?? [])]) {
         if (send(peer, { type: 'notice', notice: { ...notice, read: false }, unread: source.unreadCount(peer.viewer) })) n++;
       }
       return n;
@@ -146,4 +154,30 @@ export function createNoticeFanout(deps: { source: NoticeSource; clock: Clock; l
       }
     },
   };
+}
+
+/**
+ * Stores a notice, then pushes it once the change that raised it is committed: a rolled-back change
+ * leaves no notice to push (and its id may already belong to a later notice, hence the comparison).
+ * A notice that can't be stored is logged; the change that raised it stands.
+ */
+export function storeThenPush<N extends { id: number; about: string; ticketId: string; at: number }>(deps: {
+  store: () => N; find: (id: number) => N | undefined; push: (committed: N) => void; log: Logger; context: object;
+}): void {
+  let stored: N;
+  try {
+    stored = deps.store();
+  } catch (error) {
+    deps.log.error({ err: error, ...deps.context }, 'notice not stored');
+    return;
+  }
+  const { id, about, ticketId, at } = stored;
+  queueMicrotask(() => {
+    try {
+      const committed = deps.find(id);
+      if (committed && committed.about === about && committed.ticketId === ticketId && committed.at === at) deps.push(committed);
+    } catch (error) {
+      deps.log.warn({ err: error, noticeId: id }, 'notice not pushed');
+    }
+  });
 }

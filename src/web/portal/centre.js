@@ -1,6 +1,8 @@
 // The centre's review desk for supervisors: returned and disputed tickets, replies to close or send back, extension requests.
+import './words.js';
 import { $, el, bootPortal, errorText, get } from './common.js';
 import { onLangChange } from '../i18n.js';
+import { mountNotices } from './notices.js';
 import { showTicket } from './ticket.js';
 
 const QUEUES = {
@@ -11,7 +13,18 @@ const QUEUES = {
   extensions: (x) => (x.dispatch?.pendingExtension ? `${x.dispatch.pendingExtension.amount} · ${x.dispatch.pendingExtension.reason}` : ''),
 };
 
+let loading;
+let again = false;
+
+/** Reads the queues again; a call while a reading is under way brings one more reading after it, not one each. */
 async function loadQueues() {
+  if (loading) { again = true; return loading; }
+  loading = readQueues();
+  try { await loading; } finally { loading = undefined; }
+  if (again) { again = false; await loadQueues(); }
+}
+
+async function readQueues() {
   $('inbox-error').textContent = '';
   try {
     const centre = await get('/api/portal/centre');
@@ -44,7 +57,13 @@ void bootPortal({
     $('refresh').addEventListener('click', loadQueues);
     $('back').addEventListener('click', (e) => { e.preventDefault(); location.hash = ''; });
     window.addEventListener('hashchange', route);
-    onLangChange(route);
+    const notices = mountNotices({
+      path: '/ws/centre',
+      readUrl: '/api/centre/notices/read',
+      // A reply, a return, a dispute or an extension request changes the queues: the open ones are read again.
+      onNotice: () => { if (!$('inbox-view').hidden) void loadQueues(); },
+    });
+    onLangChange(() => { notices.relabel(); void route(); });
     await route();
   },
 });

@@ -1,9 +1,10 @@
-// Notices to the unit, pushed over /ws/portal: a badge with the unread count, the list of unread notices
-// (each opens its ticket and is marked read), and a hook so the inbox refreshes when one arrives.
+// Notices pushed live, to a unit over /ws/portal or to the centre's review desk over /ws/centre: a badge
+// with the unread count, the list of unread notices (each opens its ticket and is marked read), and a
+// hook so the page's lists refresh when one arrives.
 import { connectLive } from '../desktop/live.js';
 import { $, el, errorText, post, t, when, zh } from './common.js';
 
-export function mountNotices({ onNotice }) {
+export function mountNotices({ onNotice, path = '/ws/portal', readUrl = '/api/portal/notices/read' }) {
   let notices = [];
   let unread = 0;
   let online = false;
@@ -25,7 +26,7 @@ export function mountNotices({ onNotice }) {
   async function markRead(ids) {
     $('notice-error').textContent = '';
     try {
-      const reply = await post('/api/portal/notices/read', ids === 'all' ? { all: true } : { ids });
+      const reply = await post(readUrl, ids === 'all' ? { all: true } : { ids });
       notices = ids === 'all' ? [] : notices.filter((n) => !ids.includes(n.id));
       unread = reply.unread;
       render();
@@ -38,7 +39,7 @@ export function mountNotices({ onNotice }) {
   $('notice-toggle').addEventListener('click', () => { $('notice-panel').hidden = !$('notice-panel').hidden; });
 
   const live = connectLive({
-    path: '/ws/portal',
+    path,
     onStatus(state) { online = state === 'online'; render(); },
     onFrame(frame) {
       if (frame.type === 'hello') {
