@@ -54,6 +54,19 @@ export function dayNumberOfDate(date: string): number {
   return ms / DAY_MS;
 }
 
+/**
+ * The years a deadline set now may run into that the calendar has no holidays for: this year, and from
+ * 1 December also the next (a completion clock set in December can end in January). A calendar without
+ * a year's holidays counts 元旦 and 春节 as working days, so the deadlines it gives are too early.
+ */
+export function calendarYearsMissing(calendar: Pick<BusinessCalendar, 'holidays'>, now: number): number[] {
+  const today = shanghaiDate(now);
+  const year = Number(today.slice(0, 4));
+  const covered = new Set(calendar.holidays.map((d) => Number(d.slice(0, 4))));
+  const wanted = today.slice(5) >= '12-01' ? [year, year + 1] : [year];
+  return wanted.filter((y) => !covered.has(y));
+}
+
 /** The instant of a Shanghai wall-clock time: shanghaiTime('2026-10-08', '09:00'). */
 export function shanghaiTime(date: string, time = '00:00'): number {
   return shanghaiMidnight(dayNumberOfDate(date)) + minutesOfTime(time) * MINUTE_MS;

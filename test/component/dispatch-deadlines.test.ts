@@ -93,3 +93,24 @@ describe('the deadline sweeper (督办) on the virtual clock', () => {
     expect(rework.body.dispatch.completeBy - due).toBe(2 * 60 * MINUTE);   // Tue 2 Dec 10:00 -> 12:00
   });
 });
+
+describe('a holiday calendar without the year the deadlines run into', () => {
+  it('when it is December and next year has no holidays, then the centre and the agents are told, the deadlines say so, and a unit is not', async () => {
+    const clock = new VirtualClock(shanghaiTime('2026-12-05', '10:00'));
+    h = await startHandlingDesk({ clock });
+    const coverage = await h.call(h.as.supervisor, 'GET', '/api/dispatch/calendar');
+    expect(coverage.status).toBe(200);
+    expect(coverage.body).toMatchObject({ years: [2026], missing: [2027] });
+    expect(coverage.body.warning.text).toContain('2027');
+    expect((await h.call(h.as.agent, 'GET', '/api/dispatch/deadlines?urgency=complex')).body.calendarMissing).toEqual([2027]);
+    expect((await h.call(h.as.unitA, 'GET', '/api/dispatch/calendar')).status).toBe(403);
+  });
+
+  it('when next year is configured, then nothing is missing', async () => {
+    const clock = new VirtualClock(shanghaiTime('2026-12-05', '10:00'));
+    const { calendarFrom } = await import('../../src/features/dispatch/dispatch.calendar.ts');
+    h = await startHandlingDesk({ clock, dispatch: { calendar: calendarFrom({ holidays: ['2027-01-01'] }) } });
+    expect((await h.call(h.as.supervisor, 'GET', '/api/dispatch/calendar')).body).toEqual({ years: [2026, 2027], missing: [], warning: null });
+    expect((await h.call(h.as.agent, 'GET', '/api/dispatch/deadlines?urgency=complex')).body.calendarMissing).toEqual([]);
+  });
+});

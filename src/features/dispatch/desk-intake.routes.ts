@@ -7,6 +7,7 @@
 import Type from 'typebox';
 import type { HotlineHttp } from '../../app.ts';
 import type { Clock } from '../../clock.ts';
+import { calendarYearsMissing } from '../../domain/business-calendar.ts';
 import { URGENCY_CLASSES, URGENCY_LABELS, dispatchClocks, isUrgencyClass } from '../../domain/deadlines.ts';
 import type { UrgencyClass } from '../../domain/deadlines.ts';
 import { hotlineError } from '../../domain/errors.ts';
@@ -18,6 +19,7 @@ import { requireRole, sessionOf } from '../auth/auth.routes.ts';
 import { TicketBody } from '../tickets/tickets.schemas.ts';
 import type { FieldError } from '../tickets/tickets.schemas.ts';
 import type { TicketsService } from '../tickets/tickets.service.ts';
+import { calendarCoverage } from './dispatch.calendar.ts';
 import type { ClockRules } from './dispatch.clocks.ts';
 import type { DispatchRepo } from './dispatch.repo.ts';
 import type { ActionExtras, Handling } from './dispatch.service.ts';
@@ -119,12 +121,15 @@ export function registerDeskIntake(app: HotlineHttp, deps: DeskIntakeDeps): void
     const classes = asked ? [asked] : [...URGENCY_CLASSES];
     return {
       at: now,
+      calendarMissing: calendarYearsMissing(rules.calendar, now),
       classes: classes.map((urgency) => {
         const c = dispatchClocks(now, urgency, rules.policy, rules.calendar);
         return { urgency, label: URGENCY_LABELS[urgency], acceptBy: c.acceptBy, completeBy: c.completeBy };
       }),
     };
   });
+
+  app.get('/api/dispatch/calendar', { preHandler: requireRole('agent', 'supervisor', 'admin') }, async () => calendarCoverage(rules.calendar, clock.now()));
 
   app.post('/api/tickets/intake', { schema: { body: IntakeBody }, preHandler: centre }, async (request, reply) => {
     const who = sessionOf(request).account;

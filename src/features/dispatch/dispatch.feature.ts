@@ -4,6 +4,7 @@ import type { BusinessCalendar } from '../../domain/business-calendar.ts';
 import { DEFAULT_DEADLINE_POLICY } from '../../domain/deadlines.ts';
 import type { DeadlinePolicy } from '../../domain/deadlines.ts';
 import { createTicketAudit } from '../tickets/ticket-audit.ts';
+import { watchCalendar } from './dispatch.calendar.ts';
 import { createDispatchRepo } from './dispatch.repo.ts';
 import type { DispatchRepo } from './dispatch.repo.ts';
 import { registerDispatchRoutes } from './dispatch.routes.ts';
@@ -76,7 +77,9 @@ export function dispatchFeature(options: Partial<DispatchOptions> = {}): Feature
     const { sweepDeadlines } = createDeadlineSweeper({ repo, handling, audit, log: deps.log, notify });
     registerDispatchRoutes(app, { handling, views, repo, audit, clock: deps.clock, handlingUnits });
     registerDeskIntake(app, { db: deps.db, repo, handling, views, tickets: ctx.tickets, clock: deps.clock, rules, handlingUnits });
-    const stop = startDeadlineTimer(deps.clock, sweepDeadlines, options.sweepEveryMs ?? SWEEP_INTERVAL_MS);
+    const checkCalendar = watchCalendar(rules.calendar, log);
+    checkCalendar(deps.clock.now());
+    const stop = startDeadlineTimer(deps.clock, (now) => { checkCalendar(now); return sweepDeadlines(now); }, options.sweepEveryMs ?? SWEEP_INTERVAL_MS);
     app.addHook('onClose', async () => { stop(); });
     options.onReady?.({ repo, handling, views, unitNotices, centreNotices, sweepDeadlines });
   };

@@ -65,7 +65,12 @@ export function createDispatchPart({ onChange }) {
       const c = reply.classes[0];
       box.dataset.acceptBy = String(c.acceptBy);
       box.dataset.completeBy = String(c.completeBy);
-      box.textContent = `${t('desk.accept_by')} ${deadlineText(c.acceptBy)} · ${t('desk.complete_by')} ${deadlineText(c.completeBy)}`;
+      // A year without its holidays in the calendar counts them as working days: the deadline comes out too early.
+      const endYear = new Date(c.completeBy + 8 * 3_600_000).getUTCFullYear();   // the Shanghai year
+      const unknown = (reply.calendarMissing ?? []).filter((year) => year <= endYear);
+      box.dataset.calendarMissing = unknown.join(',');
+      box.textContent = `${t('desk.accept_by')} ${deadlineText(c.acceptBy)} · ${t('desk.complete_by')} ${deadlineText(c.completeBy)}`
+        + (unknown.length > 0 ? ` · ${t('desk.calendar_missing', { years: unknown.join('、') })}` : '');
     } catch {
       box.textContent = t('error.network');
     }

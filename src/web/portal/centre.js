@@ -1,6 +1,6 @@
 // The centre's review desk for supervisors: returned and disputed tickets, replies to close or send back, extension requests.
 import './words.js';
-import { $, el, bootPortal, errorText, get } from './common.js';
+import { $, el, bootPortal, errorText, get, zh } from './common.js';
 import { onLangChange } from '../i18n.js';
 import { mountNotices } from './notices.js';
 import { showTicket } from './ticket.js';
@@ -42,6 +42,19 @@ async function readQueues() {
   }
 }
 
+/** A year the deadlines may run into without its holidays in the calendar: named until it is configured. */
+async function showCalendarWarning() {
+  try {
+    const coverage = await get('/api/dispatch/calendar');
+    const box = $('calendar-warning');
+    box.hidden = coverage.warning === null;
+    box.dataset.missing = coverage.missing.join(',');
+    box.textContent = coverage.warning ? (zh() ? coverage.warning.text : coverage.warning.text_en) : '';
+  } catch (error) {
+    $('inbox-error').textContent = errorText(error);
+  }
+}
+
 async function route() {
   const m = /^#ticket\/(.+)$/.exec(location.hash);
   $('inbox-view').hidden = Boolean(m);
@@ -63,7 +76,7 @@ void bootPortal({
       // A reply, a return, a dispute or an extension request changes the queues: the open ones are read again.
       onNotice: () => { if (!$('inbox-view').hidden) void loadQueues(); },
     });
-    onLangChange(() => { notices.relabel(); void route(); });
-    await route();
+    onLangChange(() => { notices.relabel(); void route(); void showCalendarWarning(); });
+    await Promise.all([route(), showCalendarWarning()]);
   },
 });
