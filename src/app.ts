@@ -24,6 +24,8 @@ import { createAuthRepo } from './features/auth/auth.repo.ts';
 import { createAuthService } from './features/auth/auth.service.ts';
 import type { AuthService, AuthSettings } from './features/auth/auth.service.ts';
 import { installSessionGuard, registerAuthRoutes } from './features/auth/auth.routes.ts';
+import { watchSessionSockets } from './features/auth/session-sockets.ts';
+import type { SessionSockets } from './features/auth/session-sockets.ts';
 import { createLiveHub } from './features/live/live.hub.ts';
 import type { LiveHub, LiveLimits } from './features/live/live.hub.ts';
 import type { AgentStateView } from './features/live/live.messages.ts';
@@ -77,6 +79,8 @@ export interface HotlineApp {
   auth: AuthService;
   hub: LiveHub;
   tickets: TicketsService;
+  /** The live sockets of each session: slid while open, closed when the session ends. */
+  sessionSockets: SessionSockets;
   close(): Promise<void>;
 }
 
@@ -152,6 +156,7 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
   const hub = createLiveHub(deps.agentState ? { ...hubDeps, agentState: deps.agentState } : hubDeps);
 
   installSessionGuard(app, { auth });
+  const sessionSockets = watchSessionSockets({ wss: app.websocketServer, auth, clock, log: deps.log });
 
   app.get('/health', { config: { public: true } }, async (_request, reply) => {
     const ari = deps.ari ? deps.ari.state() === 'connected' : false;
@@ -162,7 +167,7 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
     return { status: healthy ? 'ok' : 'degraded', ari, ami, database, uptimeSeconds: Math.floor((clock.now() - startedAt) / 1000) };
   });
 
-  registerAuthRoutes(app, { auth });
+  registerAuthRoutes(app, { auth, sessionSockets });
   registerLiveRoutes(app, { hub });
   registerTicketRoutes(app, { tickets });
   registerTicketMessages(hub, { tickets });
@@ -183,9 +188,11 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
     auth,
     hub,
     tickets,
+    sessionSockets,
     close() {
       closing ??= (async () => {
         clock.clearTimeout(sweepTimer);
+        sessionSockets.close();
         hub.close();
         await app.close();
       })();

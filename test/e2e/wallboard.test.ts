@@ -124,4 +124,16 @@ describe.skipIf(missing !== undefined)('the wallboard in Chromium with 750 agent
     await page.screenshot({ path: 'test-artifacts/wallboard-tv.png' });
     expect(problems).toEqual([]);
   });
+
+  it('when the supervisor signs out in another tab, then the wall TV shows the sign-in form instead of reconnecting for ever', async () => {
+    const other = await page.context().newPage();
+    await other.goto(`${h.hotline.url}/wallboard/`);
+    await other.waitForSelector('#ws-status[data-state="online"]');
+    await other.click('#logout');
+    await other.waitForSelector('#login-view:not([hidden])');
+    await page.waitForSelector('#login-view:not([hidden])', { timeout: 10_000 });
+    expect(await page.isHidden('#board-view')).toBe(true);
+    await other.close();
+    expect(problems).toEqual([]);
+  });
 });

@@ -3,6 +3,8 @@ import type { HotlineHttp } from '../../app.ts';
 import { hotlineError } from '../../domain/errors.ts';
 import type { AuthService, Role, SessionView } from './auth.service.ts';
 import { LoginBody, LoginReply, MeReply } from './auth.schemas.ts';
+import { markUpgrade } from './session-sockets.ts';
+import type { SessionSockets } from './session-sockets.ts';
 
 export const SESSION_COOKIE = 'hl_session';
 
@@ -68,6 +70,7 @@ export function installSessionGuard(app: HotlineHttp, deps: { auth: AuthService 
       const token = request.headers['x-csrf-token'];
       if (!deps.auth.csrfMatches(request.hotlineSession, typeof token === 'string' ? token : undefined)) throw hotlineError('ERR_CSRF');
     }
+    if (request.headers.upgrade?.toLowerCase() === 'websocket') markUpgrade(request.raw, request.hotlineSession.id);
   });
 }
 
@@ -104,7 +107,7 @@ function loginKey(request: FastifyRequest): string {
   return `${request.ip}|${username}`;
 }
 
-export function registerAuthRoutes(app: HotlineHttp, deps: { auth: AuthService }): void {
+export function registerAuthRoutes(app: HotlineHttp, deps: { auth: AuthService; sessionSockets?: Pick<SessionSockets, 'ended'> }): void {
   const { auth } = deps;
   const cookieOptions = {
     path: '/',
@@ -140,7 +143,10 @@ export function registerAuthRoutes(app: HotlineHttp, deps: { auth: AuthService }
   });
 
   app.post('/api/logout', async (request, reply) => {
-    auth.logout(sessionOf(request).id);
+    const { id } = sessionOf(request);
+    auth.logout(id);
+    // The other tabs of this session sign in again rather than keep a socket of a session that is gone.
+    deps.sessionSockets?.ended(id);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });

@@ -1,5 +1,19 @@
-// A live connection (the desktop's /ws, the portal's /ws/portal): reconnects with capped backoff; every frame is JSON {type, ...}.
-export function connectLive({ onFrame, onStatus, path = '/ws' }) {
+// A live connection (the desktop's /ws, the wallboard's, the portal's, the review desk's): reconnects with
+// capped backoff; every frame is JSON {type, ...}. A socket closed because its session ended (4401), or one
+// that can't be opened while the service says the session is gone, is not reopened: the page signs in again.
+const SESSION_ENDED = 4401;
+
+/** True when the service answers that this browser has no session (signed out elsewhere, expired). */
+async function signedOut() {
+  try {
+    const res = await fetch('/api/me', { credentials: 'same-origin', cache: 'no-store' });
+    return res.status === 401;
+  } catch {
+    return false;   // the service can't be reached: keep trying, as for any other drop
+  }
+}
+
+export function connectLive({ onFrame, onStatus, path = '/ws', onSignedOut = () => location.reload() }) {
   let socket = null;
   let attempt = 0;
   let timer = null;
@@ -12,8 +26,10 @@ export function connectLive({ onFrame, onStatus, path = '/ws' }) {
 
   function open() {
     if (stopped) return;
+    let opened = false;
     socket = new WebSocket(url());
     socket.addEventListener('open', () => {
+      opened = true;
       attempt = 0;
       onStatus('online');
     });
@@ -22,10 +38,16 @@ export function connectLive({ onFrame, onStatus, path = '/ws' }) {
       try { frame = JSON.parse(event.data); } catch { return; }
       if (frame && typeof frame.type === 'string') onFrame(frame);
     });
-    socket.addEventListener('close', (event) => {
+    socket.addEventListener('close', async (event) => {
       onStatus('offline', event.code);
       socket = null;
       if (stopped) return;
+      if (event.code === SESSION_ENDED || (!opened && await signedOut())) {
+        stopped = true;
+        onStatus('signed_out', event.code);
+        onSignedOut();
+        return;
+      }
       const delay = Math.min(10000, 500 * 2 ** attempt) + Math.floor(Math.random() * 250);
       attempt++;
       timer = setTimeout(open, delay);

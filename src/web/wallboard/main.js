@@ -2,6 +2,7 @@
 // agent grid with force actions, and the wall-TV layout (button or ?tv=1).
 import './strings.js';
 import { get, post, setCsrfToken, ApiError } from '../desktop/api.js';
+import { connectLive } from '../desktop/live.js';
 import { t, getLang, setLang, applyI18n, onLangChange } from '../i18n.js';
 import { createBoard } from './board.js';
 import { createCharts } from './charts.js';
@@ -11,7 +12,6 @@ import { syncClock, serverNow, timeLabel } from './format.js';
 const $ = (id) => document.getElementById(id);
 const ALLOWED = new Set(['supervisor', 'admin']);
 let me = null;
-let socket = null;
 let started = false;
 
 function relabelPage() {
@@ -40,26 +40,6 @@ function showLogin(message) {
   $('board-view').hidden = true;
   $('logout').hidden = true;
   $('login-error').textContent = message ?? '';
-}
-
-function connect(handlers) {
-  let attempt = 0;
-  const open = () => {
-    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    socket = new WebSocket(`${scheme}//${location.host}/ws/wallboard`);
-    socket.addEventListener('open', () => { attempt = 0; handlers.status('online'); });
-    socket.addEventListener('message', (event) => {
-      let frame;
-      try { frame = JSON.parse(event.data); } catch { return; }
-      if (frame && typeof frame.type === 'string') handlers.frame(frame);
-    });
-    socket.addEventListener('close', () => {
-      handlers.status('offline');
-      const delay = Math.min(10_000, 500 * 2 ** attempt++) + Math.floor(Math.random() * 250);
-      setTimeout(open, delay);
-    });
-  };
-  open();
 }
 
 function forceDialog(grid) {
@@ -107,9 +87,10 @@ function startBoard() {
   onLangChange(() => { relabelPage(); board.render(); grid.relabel(); charts.redraw(); });
   $('tv-toggle').addEventListener('click', () => { setTv(!document.body.classList.contains('tv')); charts.redraw(); grid.redraw(); });
 
-  connect({
-    status(state) { $('ws-status').dataset.state = state; relabelPage(); },
-    frame(frame) {
+  connectLive({
+    path: '/ws/wallboard',
+    onStatus(state) { $('ws-status').dataset.state = state === 'online' ? 'online' : 'offline'; relabelPage(); },
+    onFrame(frame) {
       syncClock(frame.serverTime);
       if (frame.type === 'hello') {
         grid.setAll(frame.agents);
