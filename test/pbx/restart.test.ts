@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect } from 'vitest';
 import { startService } from '../component/call-restart-process.ts';
 import type { ServiceProcess } from '../component/call-restart-process.ts';
-import { ariGet, asteriskEnv, exclusive, pbxIt, port, scenario, seatFromCsv, sip, sipp, waitFor } from './pbx-env.ts';
+import { ariGet, asteriskEnv, asteriskLog, clearAsterisk, exclusive, pbxIt, port, saveArtifact, scenario, seatFromCsv, sip, sipp, waitFor } from './pbx-env.ts';
 
 interface AgentView { state: string; callId: string | null }
 
@@ -18,6 +18,7 @@ describe('a talking call survives a SIGKILL of the service on a real Asterisk 22
 
   pbxIt('when the service is killed mid-call and started again, then the call goes on with its agent, ends normally and its recording is stored', async () => {
     cleanups.push(await exclusive());
+    cleanups.push(clearAsterisk);
     const dir = mkdtempSync(join(tmpdir(), 'hotline-pbx-restart-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const seat = seatFromCsv(1);
@@ -26,7 +27,15 @@ describe('a talking call survives a SIGKILL of the service on a real Asterisk 22
       RESTART_GREETING: 'sound:hotline/num-1', RESTART_WRAP_UP_SECONDS: '2', RESTART_RING_MS: '15000',
     };
     const services: ServiceProcess[] = [];
-    cleanups.push(async () => { for (const s of services) await s.kill('SIGTERM'); });
+    const started: ServiceProcess[] = [];
+    const astLog = asteriskLog();
+    const logFrom = astLog?.size() ?? 0;
+    cleanups.push(async () => {
+      for (const s of services) await s.kill('SIGTERM');
+      // Each service's JSON log lines and Asterisk's log of the run, for a failure to be read afterwards.
+      started.forEach((s, i) => saveArtifact(`restart.service-${i + 1}.log`, s.lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+      if (astLog) saveArtifact('restart.asterisk.log', astLog.since(logFrom));
+    });
 
     const seatPort = port(5100);
     const phone = sipp('restart-seat-phone', [
@@ -46,6 +55,7 @@ describe('a talking call survives a SIGKILL of the service on a real Asterisk 22
 
     const first = await startService(env);
     services.push(first);
+    started.push(first);
     const login = await fetch(`${first.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'anna', password: 'secret-pass-1' }) });
     const { token } = (await login.json()) as { token: string };
     const api = async (url: string, method: string, path: string, body?: unknown) => {
@@ -75,6 +85,7 @@ describe('a talking call survives a SIGKILL of the service on a real Asterisk 22
 
     const second = await startService(env);
     services.push(second);
+    started.push(second);
     const recovered = await second.line((l) => l.msg === 'calls recovered after a restart', 'the recovery', 30_000);
     expect(recovered).toMatchObject({ open: 1, talking: 1, queued: 0, ended: 0 });
     const reconciled = await second.line((l) => l.msg === 'calls reconciled', 'the reconcile', 30_000);
