@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     `  Reports         ${base}/reports/`,
     `  Recordings      ${base}/recordings/`,
     `  Health          ${base}/health`,
+    `  Listening on    ${listening(config.service.host, hotline.url)}`,
   ];
   if (simulated) {
     const agents = hotline.actors?.agents.usernames() ?? [];
@@ -56,6 +57,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** Where the service really listens: loopback keeps it on this machine, any other address opens it to the network. */
+function listening(host: string, url: string): string {
+  const at = `${host.includes(':') ? `[${host}]` : host}:${new URL(url).port}`;
+  if (host === '127.0.0.1' || host === '::1' || host === 'localhost') return `${at} (this machine only; HOTLINE_HOST=0.0.0.0 opens it to the network)`;
+  return host === '0.0.0.0' || host === '::' ? `${at} (every network interface)` : at;
 }
 
 main().catch((error: unknown) => {

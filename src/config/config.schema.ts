@@ -51,7 +51,8 @@ const Queue = Type.Object({
 /** The service's whole configuration: every key, its default and what it allows. */
 export const ConfigSchema = Type.Object({
   service: Type.Object({
-    host: Type.String({ minLength: 1, default: '0.0.0.0' }),
+    /** Where the service listens; when unset, 127.0.0.1 with the simulator (the demo's passwords stay on this machine), 0.0.0.0 with Asterisk. */
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
     port: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
     publicUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
   }, { ...closed, default: {} }),
@@ -134,6 +135,8 @@ export const ConfigSchema = Type.Object({
     seed: Type.Integer({ default: 1 }),
     talkSeconds: seconds(150, 1),
     patienceSeconds: seconds(60, 1),
+    /** A month of past calls, tickets and surveys written into an empty database at the first start (npm start only). */
+    history: Type.Enum(['on', 'off'], { default: 'on' }),
   }, { ...closed, default: {} }),
   surveys: SurveysSection,
   reports: ReportsSection,
@@ -147,8 +150,10 @@ export const ConfigSchema = Type.Object({
 
 type Loaded = Type.Static<typeof ConfigSchema>;
 
-/** The configuration after loading: optional switches are settled (pbx.mode, ami.enabled). */
-export type Config = Omit<Loaded, 'pbx' | 'ami' | 'surveys'> & {
+/** The configuration after loading: optional switches are settled (pbx.mode, ami.enabled, service.host). */
+export type Config = Omit<Loaded, 'service' | 'pbx' | 'ami' | 'surveys'> & {
+  /** host is settled by the PBX mode when unset. */
+  service: Omit<Loaded['service'], 'host'> & { host: string };
   pbx: { mode: 'simulator' | 'asterisk' };
   ami: Omit<Loaded['ami'], 'enabled'> & { enabled: boolean };
   /** callerId is settled to the first line's number when unset. */
@@ -191,6 +196,7 @@ export const ENVIRONMENT_KEYS: readonly EnvironmentKey[] = [
   { name: 'HOTLINE_SIM_AGENTS', path: ['simulator', 'agents'] },
   { name: 'HOTLINE_SIM_CALLS_PER_MINUTE', path: ['simulator', 'callsPerMinute'] },
   { name: 'HOTLINE_SIM_SEED', path: ['simulator', 'seed'] },
+  { name: 'HOTLINE_DEMO_HISTORY', path: ['simulator', 'history'] },
   { name: 'HOTLINE_SURVEYS_ENABLED', path: ['surveys', 'enabled'] },
   { name: 'HOTLINE_SURVEYS_CALLER_ID', path: ['surveys', 'callerId'] },
   { name: 'HOTLINE_SURVEYS_ENDPOINT', path: ['surveys', 'endpoint'] },

@@ -79,6 +79,8 @@ function settle(config: Config, tree: Tree, env: LoadConfigOptions['env'] & obje
   config.pbx = { mode: pbx.mode ?? (nonEmpty(env.ASTERISK_ARI_URL) !== undefined ? 'asterisk' : 'simulator') };
   const ami = tree.ami as { enabled?: boolean };
   config.ami.enabled = ami.enabled ?? config.pbx.mode === 'asterisk';
+  // The simulator's demo (well-known passwords) stays on this machine unless told otherwise; a real centre serves the LAN.
+  config.service.host = (tree.service as { host?: string }).host ?? (config.pbx.mode === 'simulator' ? '127.0.0.1' : '0.0.0.0');
 
   const seen = new Map<string, number>();
   config.lines.forEach((line, i) => {

@@ -30,7 +30,7 @@ function failure(run: () => unknown): string {
 describe('loading the configuration', () => {
   it('when nothing is given, then every default is there and the simulator is the PBX', () => {
     const c = loadConfig({ env: {} });
-    expect(c.service).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(c.service).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(c.ari).toEqual({ url: 'http://127.0.0.1:8088/ari', username: 'hotline', password: '', app: 'hotline', requestTimeoutMs: 5000 });
     expect(c.ami).toMatchObject({ port: 5038, enabled: false });
     expect(c.pbx.mode).toBe('simulator');
@@ -38,14 +38,14 @@ describe('loading the configuration', () => {
     expect(c.recordings.dir).toBe('./recordings');
     expect(c.lines).toEqual([{ number: '12345', name: '12345 市民服务热线', greeting: 'sound:hotline/greeting', wrapUpSeconds: 15, rateAfterCall: false }]);
     expect(c.agents).toEqual({ ringTimeoutSeconds: 20, wrapUpSeconds: 15, noAnswerPauseReason: 'no_answer' });
-    expect(c.simulator).toEqual({ agents: 20, callsPerMinute: 6, seed: 1, talkSeconds: 150, patienceSeconds: 60 });
+    expect(c.simulator).toEqual({ agents: 20, callsPerMinute: 6, seed: 1, talkSeconds: 150, patienceSeconds: 60, history: 'on' });
     expect(c.log).toEqual({ level: 'info', pretty: false });
   });
 
   it('when a file sets some keys, then they override the defaults and the rest stay', () => {
     const path = file('partial.json', { service: { port: 9000 }, simulator: { agents: 3 } });
     const c = loadConfig({ file: path, env: {} });
-    expect(c.service).toEqual({ host: '0.0.0.0', port: 9000 });
+    expect(c.service).toEqual({ host: '127.0.0.1', port: 9000 });
     expect(c.simulator.agents).toBe(3);
     expect(c.simulator.callsPerMinute).toBe(6);
   });
@@ -147,6 +147,36 @@ describe('loading the configuration', () => {
     expect(surveyConfig(surveyConfigFrom(c))).toEqual(surveyConfig({ callerId: '12345' }));
     expect(reportsPolicy(reportsPolicyFrom(c))).toEqual(DEFAULT_REPORTS_POLICY);
     expect(c.softphone).toEqual({ enabled: false, wssUrl: 'wss://pbx.example.gov.cn:8089/ws', sipDomain: 'pbx.example.gov.cn' });
+  });
+});
+
+describe('where the service listens and the demo history', () => {
+  const asterisk = { ASTERISK_ARI_URL: 'http://pbx:8088/ari', ASTERISK_ARI_PASSWORD: 'a', ASTERISK_AMI_PASSWORD: 'b' };
+
+  it('when the simulator is the PBX and no host is given, then the service listens on 127.0.0.1 only', () => {
+    expect(loadConfig({ env: {} }).service.host).toBe('127.0.0.1');
+    expect(loadConfig({ env: { HOTLINE_PBX_MODE: 'simulator' } }).service.host).toBe('127.0.0.1');
+  });
+
+  it('when a real Asterisk is the PBX and no host is given, then the service listens on every interface', () => {
+    expect(loadConfig({ env: asterisk }).service.host).toBe('0.0.0.0');
+    expect(loadConfig({ env: { HOTLINE_PBX_MODE: 'asterisk', ASTERISK_ARI_PASSWORD: 'a', ASTERISK_AMI_PASSWORD: 'b' } }).service.host).toBe('0.0.0.0');
+  });
+
+  it('when a host is given, then it wins over the mode, from the environment, the file or values', () => {
+    expect(loadConfig({ env: { HOTLINE_HOST: '0.0.0.0' } }).service.host).toBe('0.0.0.0');
+    expect(loadConfig({ env: { ...asterisk, HOTLINE_HOST: '127.0.0.1' } }).service.host).toBe('127.0.0.1');
+    const path = file('host.json', { service: { host: '192.168.1.20' } });
+    expect(loadConfig({ file: path, env: {} }).service.host).toBe('192.168.1.20');
+    expect(loadConfig({ env: asterisk, values: { service: { host: '::1' } } }).service.host).toBe('::1');
+    expect(failure(() => loadConfig({ env: { HOTLINE_HOST: 'h'.repeat(254) } }))).toContain('service.host');
+  });
+
+  it('when HOTLINE_DEMO_HISTORY says off, then simulator.history is off; another word is refused naming the key', () => {
+    expect(loadConfig({ env: { HOTLINE_DEMO_HISTORY: 'off' } }).simulator.history).toBe('off');
+    expect(loadConfig({ env: {}, values: { simulator: { history: 'off' } } }).simulator.history).toBe('off');
+    expect(failure(() => loadConfig({ env: { HOTLINE_DEMO_HISTORY: 'no' } })))
+      .toBe('config: simulator.history must be one of "on", "off" (got "no" from HOTLINE_DEMO_HISTORY)');
   });
 });
 
