@@ -5,13 +5,16 @@
  */
 import type { RouteOptions } from 'fastify';
 import type { FeatureContext, HotlineHttp } from './app.ts';
-import { SESSION_COOKIE } from './features/auth/auth.routes.ts';
+import { requireRole, SESSION_COOKIE } from './features/auth/auth.routes.ts';
+import { EVERY_ROLE } from './features/auth/route-access.ts';
 
 export interface RouteRecord {
   method: string;
   url: string;
   schema: Record<string, unknown>;
   public: boolean;
+  /** The roles that may use the route (empty for a public one). */
+  roles: readonly string[];
 }
 
 type JsonSchema = Record<string, unknown>;
@@ -41,9 +44,12 @@ export function trackRoutes(app: HotlineHttp): RouteRecord[] {
   app.addHook('onRoute', (route: RouteOptions) => {
     if (!isApiRoute(route.url)) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const config = (route.config ?? {}) as { public?: boolean };
+    const config = (route.config ?? {}) as { public?: boolean; roles?: readonly string[] };
     for (const method of methods) {
-      routes.push({ method: String(method).toUpperCase(), url: route.url, schema: (route.schema ?? {}) as Record<string, unknown>, public: config.public === true });
+      routes.push({
+        method: String(method).toUpperCase(), url: route.url, schema: (route.schema ?? {}) as Record<string, unknown>,
+        public: config.public === true, roles: config.public ? [] : [...(config.roles ?? [])],
+      });
     }
   });
   return routes;
@@ -131,6 +137,7 @@ export function openApiDocument(routes: readonly RouteRecord[], info: { title: s
     if (s.body) op.requestBody = { required: true, content: { 'application/json': { schema: plain(s.body) } } };
     op.responses = responses(s);
     if (route.public) op.security = [];
+    else op['x-roles'] = route.roles;
     (paths[openApiPath(route.url)] ??= {})[route.method.toLowerCase()] = op;
   }
   const sorted = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b)));
@@ -153,7 +160,7 @@ export function openApiDocument(routes: readonly RouteRecord[], info: { title: s
 export function registerOpenApi(ctx: FeatureContext): void {
   const routes = trackRoutes(ctx.app);
   let document: JsonSchema | undefined;
-  ctx.app.get('/api/openapi.json', { schema: { tags: ['service'], summary: '本接口的 OpenAPI 3.1 描述' } }, async () => {
+  ctx.app.get('/api/openapi.json', { preHandler: requireRole(...EVERY_ROLE), schema: { tags: ['service'], summary: '本接口的 OpenAPI 3.1 描述' } }, async () => {
     document ??= openApiDocument(routes, { title: 'hotline12345', version: '0.1.0' });
     return document;
   });

@@ -138,6 +138,19 @@ export const ConfigSchema = Type.Object({
     /** A month of past calls, tickets and surveys written into an empty database at the first start (npm start only). */
     history: Type.Enum(['on', 'off'], { default: 'on' }),
   }, { ...closed, default: {} }),
+  http: Type.Object({
+    /**
+     * The TLS-terminating proxies in front of the service: addresses or CIDR ranges, comma-separated. Only from
+     * these are X-Forwarded-For (the client's address) and X-Forwarded-Proto believed. Empty: none.
+     */
+    trustedProxies: Type.String({ default: '', maxLength: 4_000, pattern: '^[0-9A-Fa-f.:/, ]*$' }),
+    /** The session cookie's Secure flag: `auto` sets it on requests that came over HTTPS (directly or by a trusted proxy). */
+    cookieSecure: Type.Enum(['auto', 'always', 'never'], { default: 'auto' }),
+    /** Strict-Transport-Security on answers over HTTPS; 0 turns it off. */
+    hstsMaxAgeSeconds: Type.Integer({ minimum: 0, maximum: 63_072_000, default: 31_536_000 }),
+    /** Failed sign-ins one client address may make across usernames in 15 minutes before it backs off. */
+    loginFailuresPerAddress: Type.Integer({ minimum: 5, maximum: 100_000, default: 30 }),
+  }, { ...closed, default: {} }),
   surveys: SurveysSection,
   reports: ReportsSection,
   metrics: MetricsSection,
@@ -178,6 +191,10 @@ export const ENVIRONMENT_KEYS: readonly EnvironmentKey[] = [
   { name: 'HOTLINE_HOST', path: ['service', 'host'] },
   { name: 'HOTLINE_PORT', path: ['service', 'port'] },
   { name: 'HOTLINE_PUBLIC_URL', path: ['service', 'publicUrl'] },
+  { name: 'HOTLINE_TRUSTED_PROXIES', path: ['http', 'trustedProxies'] },
+  { name: 'HOTLINE_COOKIE_SECURE', path: ['http', 'cookieSecure'] },
+  { name: 'HOTLINE_HSTS_MAX_AGE_SECONDS', path: ['http', 'hstsMaxAgeSeconds'] },
+  { name: 'HOTLINE_LOGIN_FAILURES_PER_ADDRESS', path: ['http', 'loginFailuresPerAddress'] },
   { name: 'ASTERISK_ARI_URL', path: ['ari', 'url'] },
   { name: 'ASTERISK_ARI_USER', path: ['ari', 'username'] },
   { name: 'ASTERISK_ARI_PASSWORD', path: ['ari', 'password'], secret: true },

@@ -53,7 +53,7 @@ export const isStatic = (r: RouteEntry): boolean =>
 export const changesState = (method: string): boolean => !['GET', 'HEAD', 'OPTIONS'].includes(method);
 
 /** startHotline with the simulator on port 0, a temporary database, pino into `logs`, one user per role. */
-export async function startSecured(opts: { tuning?: Partial<HotlineTuning>; logLevel?: 'info' | 'debug' | 'trace' } = {}): Promise<Secured> {
+export async function startSecured(opts: { tuning?: Partial<HotlineTuning>; logLevel?: 'info' | 'debug' | 'trace'; values?: Record<string, unknown> } = {}): Promise<Secured> {
   const dir = mkdtempSync(join(tmpdir(), 'hotline-sec-'));
   const config = loadConfig({
     env: {},
@@ -64,6 +64,7 @@ export async function startSecured(opts: { tuning?: Partial<HotlineTuning>; logL
       database: { path: join(dir, 'hotline.sqlite') },
       recordings: { dir: join(dir, 'recordings') },
       lines: [{ number: '12345', wrapUpSeconds: 1 }],
+      ...opts.values,
     },
   });
   const logs: string[] = [];

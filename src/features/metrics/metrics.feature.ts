@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyRequest } from 'fastify';
 import type { FeatureContext, FeatureRegistration } from '../../app.ts';
-import { hotlineError } from '../../domain/errors.ts';
+import { requireRole } from '../auth/auth.routes.ts';
+import { bearerOf } from '../auth/session-guard.ts';
 import { collectMetrics, outcomeOf } from './metrics.collect.ts';
 import type { CallTotals, MetricsSources } from './metrics.collect.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics.text.ts';
@@ -21,8 +22,6 @@ export interface MetricsDeps {
   loopResolutionMs?: number;
 }
 
-const SCRAPER_ROLES = new Set(['supervisor', 'admin']);
-
 /** The scrape token from HOTLINE_METRICS_TOKEN, or the file named by HOTLINE_METRICS_TOKEN_FILE. */
 export function metricsTokenFromEnv(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const file = env.HOTLINE_METRICS_TOKEN_FILE;
@@ -34,12 +33,6 @@ export function metricsTokenFromEnv(env: Readonly<Record<string, string | undefi
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
-}
-
-function bearerOf(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (typeof header !== 'string') return undefined;
-  return /^Bearer\s+(\S+)$/i.exec(header)?.[1];
 }
 
 /**
@@ -76,15 +69,13 @@ export function registerMetrics(ctx: FeatureContext, deps: MetricsDeps): void {
     lines: config.lines.map((l) => l.number),
   };
 
-  function allowed(request: FastifyRequest): void {
+  /** The scraper's bearer token, checked by the session guard when the request has no supervisor's session. */
+  function scraperToken(request: FastifyRequest): boolean {
     const bearer = bearerOf(request);
-    if (tokenDigest && bearer !== undefined && timingSafeEqual(digest(bearer), tokenDigest)) return;
-    const session = request.hotlineSession;
-    if (!session) throw hotlineError('ERR_UNAUTHENTICATED');
-    if (!SCRAPER_ROLES.has(session.account.role)) throw hotlineError('ERR_FORBIDDEN', { role: session.account.role });
+    return tokenDigest !== undefined && bearer !== undefined && timingSafeEqual(digest(bearer), tokenDigest);
   }
 
-  app.get('/metrics', { preHandler: async (request) => { allowed(request); } }, async (_request, reply) => {
+  app.get('/metrics', { config: { roles: ['supervisor', 'admin'], serviceToken: scraperToken } }, async (_request, reply) => {
     const body = collectMetrics(sources, totals, { now: clock.now(), loop, startedAtSeconds });
     loop.reset();
     reply.header('content-type', PROMETHEUS_CONTENT_TYPE);

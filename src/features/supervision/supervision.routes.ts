@@ -60,7 +60,7 @@ export function registerSupervisionRoutes(app: HotlineHttp, deps: { wallboard: W
     deps.fanout.attach(socket, { userId: account.id, username: account.username, role: account.role, displayName: account.displayName });
   });
 
-  app.get('/wallboard/vendor/echarts.min.js', async (_request, reply) => {
+  app.get('/wallboard/vendor/echarts.min.js', { config: { public: true } }, async (_request, reply) => {
     reply.header('content-type', 'application/javascript; charset=utf-8');
     reply.header('cache-control', 'public, max-age=86400');
     return echartsScript();
