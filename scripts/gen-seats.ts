@@ -8,7 +8,7 @@
  * Both files hold secrets: they are written with mode 0600 and are never committed.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -105,8 +105,12 @@ export function writeSeatFiles(opts: WriteSeatOptions): GeneratedSeats {
   const generated = generateSeats(opts);
   for (const [file, text] of [[opts.out, generated.conf], [opts.secrets, generated.csv]] as const) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(file, text, { mode: 0o600 });
-    chmodSync(file, 0o600); // the mode above only applies to a new file
+    // A new file, 0600 before the first byte, renamed over the old one: rewriting an existing (perhaps 0644)
+    // file in place would hand the new secrets to anyone who opened it while it was readable.
+    const partial = `${file}.${process.pid}.part`;
+    writeFileSync(partial, text, { mode: 0o600, flag: 'wx', flush: true });
+    chmodSync(partial, 0o600); // the mode above is narrowed by the umask, never widened: make it exact
+    renameSync(partial, file);
   }
   return generated;
 }

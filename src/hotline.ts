@@ -135,9 +135,9 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
   const clock = opts.clock ?? realClock;
   const bus = createBus((topic, error) => log.error({ err: error, topic }, 'bus handler failed'));
   const recordingsDir = resolve(config.recordings.dir);
-  mkdirSync(recordingsDir, { recursive: true });
+  mkdirSync(recordingsDir, { recursive: true, mode: 0o700 });
 
-  const db = openDatabase(config.database.path);
+  const db = openDatabase(config.database.path, { log });
   migrate(db);
   seedUnits(db, readUnitsSeed());
   seedKnowledge(db);

@@ -1,8 +1,9 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
+import type { Logger } from 'pino';
 
 export type Database = BetterSqlite3.Database;
 
@@ -37,10 +38,60 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 export interface DatabaseOptions {
   /** The busy timeout (ms): a write waits this long for a lock held elsewhere, then fails with ERR_STORE_BUSY. */
   busyTimeoutMs?: number;
+  /** Told once when files of the database were readable by other users and have been made private. */
+  log?: Pick<Logger, 'warn'>;
+}
+
+/** The database holds password hashes and citizens' phone numbers: readable by the service's user only. */
+export const PRIVATE_DATABASE_FILE = 0o600;
+
+/** The files SQLite keeps beside the database file. */
+const SIDE_FILES = ['-wal', '-shm', '-journal'] as const;
+
+/** A path SQLite opens as a file of its own (not `:memory:`, a temporary database or a URI). */
+function isFilePath(path: string): boolean {
+  return path !== '' && path !== ':memory:' && !path.startsWith('file:');
 }
 
 /**
- * Opens (creating if needed) the hotline's SQLite file: WAL journal, foreign keys on, 5 s busy timeout;
+ * Makes the database file private (0600), creating it empty if it does not exist yet, and tightens the
+ * journal files already beside it. SQLite creates its -wal and -shm files with the mode of the database
+ * file itself (and sets that mode whatever the umask), so a 0600 database keeps them 0600 when they are
+ * made again after a checkpoint or a restart. Returns how many existing files were more open and were changed.
+ */
+export function protectDatabaseFiles(path: string): number {
+  if (!isFilePath(path)) return 0;
+  let tightened = 0;
+  for (const file of [path, ...SIDE_FILES.map((suffix) => path + suffix)]) {
+    let mode: number;
+    try {
+      mode = statSync(file).mode;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (file === path) createPrivate(path);
+      continue;
+    }
+    if ((mode & 0o077) === 0) continue;
+    chmodSync(file, PRIVATE_DATABASE_FILE);
+    tightened++;
+  }
+  return tightened;
+}
+
+/** A new, empty database file made 0600 before SQLite opens it (an empty file is an empty database). */
+function createPrivate(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', PRIVATE_DATABASE_FILE);
+  } catch {
+    return; // a missing folder and the like: SQLite reports it when it opens the path
+  }
+  try { fchmodSync(fd, PRIVATE_DATABASE_FILE); } finally { closeSync(fd); }
+}
+
+/**
+ * Opens (creating if needed) the hotline's SQLite file, private to the service's user (0600, with its -wal
+ * and -shm; see protectDatabaseFiles): WAL journal, foreign keys on, 5 s busy timeout;
  * a page cache of up to 64 MiB, temporary tables and sorts in memory, and the file read through a memory map
  * of up to 256 MiB, so a month's reports and their rebuilds do not go back to the disk for every page.
  * While the timeout runs the process waits (better-sqlite3 is synchronous): it bounds how long a lock held
@@ -51,6 +102,8 @@ export function openDatabase(path: string, options: DatabaseOptions = {}): Datab
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 60_000) {
     throw new RangeError(`busyTimeoutMs must be a whole number of milliseconds from 0 to 60000, not ${String(busyTimeoutMs)}`);
   }
+  const tightened = protectDatabaseFiles(path);
+  if (tightened > 0) options.log?.warn({ files: tightened }, 'database files were readable by other users: made private (0600)');
   const db = new Sqlite(path);
   try {
     db.pragma('journal_mode = WAL');

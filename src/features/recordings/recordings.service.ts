@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, rename } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../clock.ts';
 import { AriError } from '../../pbx/ari/client.types.ts';
 import type { AriClient } from '../../pbx/ari/client.types.ts';
+import { tightenTree, writePrivateFile } from './recordings.files.ts';
+import type { Tightened } from './recordings.files.ts';
 import type { RecordingsRepo } from './recordings.repo.ts';
 import { wavDurationMs } from './wav.ts';
 
@@ -71,18 +72,7 @@ export function createRecordingsService(deps: { ari: AriClient; repo: Recordings
 
   async function store(p: Pending, bytes: Uint8Array): Promise<{ path: string; sha256: string }> {
     const path = recordingPath(settings.dir, p.callId, p.startedAt);
-    await mkdir(dirname(path), { recursive: true });
-    const partial = `${path}.part`;
-    const file = await open(partial, 'w');
-    try {
-      await file.writeFile(bytes);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(partial, path);
-    const folder = await open(dirname(path), 'r');
-    try { await folder.sync(); } catch { /* not every file system syncs folders */ } finally { await folder.close(); }
+    await writePrivateFile(settings.dir, path, bytes);
     return { path, sha256: createHash('sha256').update(bytes).digest('hex') };
   }
 
@@ -123,6 +113,17 @@ export function createRecordingsService(deps: { ari: AriClient; repo: Recordings
     }
   }
 
+  // Recordings written before files were kept private (0644 in 0755 folders) are tightened once at start,
+  // in the background: a large tree takes a while, and new recordings are private from the first byte.
+  const filesChecked: Promise<Tightened> = tightenTree(settings.dir, () => closed).then(
+    (done) => {
+      if (done.files + done.folders > 0) log.warn(done, 'recordings were readable by other users: made private (files 0600, folders 0700)');
+      if (done.failed > 0) log.error({ failed: done.failed }, 'recordings whose permissions could not be tightened');
+      return done;
+    },
+    (error: unknown) => { log.error({ err: error }, 'recordings permissions could not be checked'); return { files: 0, folders: 0, failed: 0 }; },
+  );
+
   const offEvents = ari.onEvent((event) => {
     if (event.type !== 'RecordingFinished' && event.type !== 'RecordingFailed') return;
     const p = pending.get(event.recording.name);
@@ -146,6 +147,8 @@ export function createRecordingsService(deps: { ari: AriClient; repo: Recordings
       schedule(p, done ? 0 : settings.finishWaitMs);
     },
     pending: (): number => pending.size,
+    /** Resolves once the recordings present at start have been checked (and tightened where too open). */
+    filesChecked: (): Promise<Tightened> => filesChecked,
     /** Resolves when no recording is waiting to be fetched. */
     idle(): Promise<void> {
       if (pending.size === 0) return Promise.resolve();
