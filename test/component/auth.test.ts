@@ -143,3 +143,21 @@ describe('auth', () => {
     expect(desk.db.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 0 });
   });
 });
+
+describe('routes closed by default', () => {
+  it('when a feature adds a route that declares neither roles nor public, then the service refuses to start, naming the route', async () => {
+    await expect(startDeskApp({ features: [(ctx) => { ctx.app.get('/api/forgotten', async () => ({ open: true })); }] }))
+      .rejects.toThrow(/declare no access.*GET \/api\/forgotten/);
+  });
+
+  it('when a feature adds a route with requireRole, then only those roles reach it, decided before its body is read', async () => {
+    desk = await startDeskApp({ features: [(ctx) => {
+      ctx.app.post('/api/supervisors-only', { preHandler: requireRole('supervisor'), schema: { body: { type: 'object', required: ['x'] } } }, async () => ({ ok: true }));
+    }] });
+    await desk.addUser('agent001', 'agent', 'agent001');
+    const s = await desk.login('agent001');
+    const res = await post(`${desk.url}/api/supervisors-only`, {}, { authorization: `Bearer ${s.token}` });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string; context?: { reason?: string } } }).error).toMatchObject({ code: 'ERR_FORBIDDEN', context: { reason: 'role' } });
+  });
+});
