@@ -1,7 +1,10 @@
 /**
  * `npm run bench`: runs every benchmark and prints its figures. Each bench module exports one
  * async function returning named figures; `npm run bench -- screen-pop` runs only the named ones.
+ * Each bench runs in a process of its own, so one that fails, crashes or leaves a timer behind takes no other
+ * with it; the run ends by naming the benches that failed.
  */
+import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -30,13 +33,9 @@ function show(value: number | string): string {
   return value.toFixed(Math.abs(value) >= 100 ? 1 : 3);
 }
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-let failures = 0;
-for (const b of benches) {
-  if (wanted.length && !wanted.includes(b.name)) continue;
+async function runOne(b: (typeof benches)[number]): Promise<boolean> {
   const file = join(here, b.file);
-  console.log(`\n## ${b.name} — ${b.what}`);
-  if (!existsSync(file)) { console.log('  (not present)'); continue; }
+  if (!existsSync(file)) { console.log('  (not present)'); return true; }
   try {
     const mod = (await import(pathToFileURL(file).href)) as Record<string, () => Promise<Figures>>;
     const run = mod[b.fn];
@@ -44,9 +43,31 @@ for (const b of benches) {
     const figures = await run();
     const width = Math.max(...Object.keys(figures).map((k) => k.length));
     for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(width)}  ${show(v)}`);
+    return true;
   } catch (e) {
-    failures++;
     console.log(`  FAILED: ${(e as Error).stack ?? e}`);
+    return false;
   }
 }
-process.exit(failures ? 1 : 0);
+
+const args = process.argv.slice(2);
+const one = args.indexOf('--one');
+if (one >= 0) {
+  const b = benches.find((x) => x.name === args[one + 1]);
+  if (!b) { console.log(`no bench named ${args[one + 1]}`); process.exit(2); }
+  process.exit((await runOne(b)) ? 0 : 1);
+}
+
+const wanted = args.filter((a) => !a.startsWith('-'));
+const failed: string[] = [];
+for (const b of benches) {
+  if (wanted.length && !wanted.includes(b.name)) continue;
+  console.log(`\n## ${b.name} — ${b.what}`);
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--one', b.name], { stdio: 'inherit', env: process.env });
+  if (child.status !== 0) {
+    failed.push(b.name);
+    console.log(`  FAILED: the bench's process ended with ${child.status === null ? `signal ${child.signal}` : `exit code ${child.status}`}`);
+  }
+}
+console.log(failed.length ? `\n${failed.length} bench(es) failed: ${failed.join(', ')}` : '\nevery bench ran to the end');
+process.exit(failed.length ? 1 : 0);

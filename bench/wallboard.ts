@@ -194,27 +194,34 @@ export async function benchWallboard(): Promise<Record<string, number | string>>
   // Random (seeded) moments, so that events do not fall on a fixed grid that a 1 s frame cadence could line up with.
   const rnd = seeded(20261125);
   const after = (mean: number) => mean * (0.5 + rnd());
+  // Every step of a simulated call is a timer kept here, so that the ones still due when the run ends are
+  // cleared before the database closes (a late one used to write to a closed database and end the whole bench).
+  const pending = new Set<ReturnType<typeof setTimeout>>();
+  const later = (fn: () => void, ms: number) => {
+    const t = setTimeout(() => { pending.delete(t); fn(); }, ms);
+    pending.add(t);
+  };
   function runCall(n: number): void {
     const id = randomUUID();
     const arrived = Date.now();
     insert.run(id, `139${String(n).padStart(8, '0')}`, arrived);
     event(id, 'greeting');
-    setTimeout(() => { update.run('queued', Date.now(), null, null, null, null, id); event(id, 'queued'); }, after(500));
+    later(() => { update.run('queued', Date.now(), null, null, null, null, id); event(id, 'queued'); }, after(500));
     if (n % 10 === 9) {
-      setTimeout(() => { update.run('ended', null, null, Date.now(), 'abandoned', null, id); event(id, 'ended'); }, after(4000));
+      later(() => { update.run('ended', null, null, Date.now(), 'abandoned', null, id); event(id, 'ended'); }, after(4000));
       return;
     }
-    setTimeout(() => {
+    later(() => {
       const agentId = agents.pick();
       if (!agentId) { update.run('ended', null, null, Date.now(), 'abandoned', null, id); event(id, 'ended'); return; }
       agents.apply(agentId, { kind: 'offer', callId: id });
       event(id, 'offering');
-      setTimeout(() => {
+      later(() => {
         const answered = Date.now();
         agents.apply(agentId, { kind: 'answered', callId: id });
         update.run('connected', null, answered, null, null, agentId, id);
         event(id, 'connected');
-        setTimeout(() => {
+        later(() => {
           update.run('ended', null, answered, Date.now(), 'caller_hangup', agentId, id);
           agents.apply(agentId, { kind: 'call_ended', callId: id });
           event(id, 'ended');
@@ -255,6 +262,8 @@ export async function benchWallboard(): Promise<Record<string, number | string>>
   measuring = false;
   const eventsPublished = published.length - firstMeasured;
 
+  for (const t of pending) clearTimeout(t);
+  pending.clear();
   await app.close();
   agents.close();
   db.close();
