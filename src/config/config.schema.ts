@@ -220,6 +220,7 @@ export const ENVIRONMENT_KEYS: readonly EnvironmentKey[] = [
   { name: 'HOTLINE_SURVEYS_CALLING_START', path: ['surveys', 'callingHours', 'start'] },
   { name: 'HOTLINE_SURVEYS_CALLING_END', path: ['surveys', 'callingHours', 'end'] },
   { name: 'HOTLINE_SURVEYS_MAX_CONCURRENT', path: ['surveys', 'maxConcurrent'] },
+  { name: 'HOTLINE_SURVEYS_DELAY_AFTER_CLOSURE_MINUTES', path: ['surveys', 'delayAfterClosureMinutes'] },
   { name: 'HOTLINE_REPORTS_VOLUME', path: ['reports', 'volume'] },
   { name: 'HOTLINE_REPORTS_RESOLUTION_DENOMINATOR', path: ['reports', 'rates', 'resolutionDenominator'] },
   { name: 'HOTLINE_REPORTS_SATISFACTION_DENOMINATOR', path: ['reports', 'rates', 'satisfactionDenominator'] },

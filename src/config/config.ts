@@ -102,6 +102,7 @@ function settle(config: Config, tree: Tree, env: LoadConfigOptions['env'] & obje
       throw new ConfigError(`config: queues[${i}].overflowTo "${queue.overflowTo}" is neither "callback" nor one of queues[].id`);
     }
   });
+  config.ari.url = ariBaseUrl(config.ari.url);
   settleSurveys(config, tree);
   const weights = config.reports.rates.compositeWeights;
   if (weights.response + weights.resolution + weights.satisfaction <= 0) {
@@ -115,6 +116,25 @@ function settle(config: Config, tree: Tree, env: LoadConfigOptions['env'] & obje
     throw new ConfigError('config: ami.password is required when AMI is enabled against Asterisk (set ASTERISK_AMI_PASSWORD or ASTERISK_AMI_PASSWORD_FILE)');
   }
   return config;
+}
+
+/**
+ * ARI's base URL ends in /ari; node ari-client users write it without (`http://host:8088`), which made the events
+ * socket retry a 404 for ever. A URL with no path gets /ari; any other path that is not /ari is refused by name.
+ */
+export function ariBaseUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`config: ari.url "${url}" is not a URL (e.g. http://127.0.0.1:8088/ari)`);
+  }
+  const path = parsed.pathname.replace(/\/+$/, '');
+  if (path === '') parsed.pathname = '/ari';
+  else if (!path.endsWith('/ari')) {
+    throw new ConfigError(`config: ari.url "${url}" must be Asterisk's ARI address, ending in /ari (e.g. http://127.0.0.1:8088/ari)`);
+  } else parsed.pathname = path;
+  return parsed.toString().replace(/\/$/, '');
 }
 
 function settleSurveys(config: Config, tree: Tree): void {

@@ -345,3 +345,22 @@ describe('reports, metrics and the softphone', () => {
     expect(failure(() => loadConfig({ env: {}, values: { softphone: { enabled: false, stunServer: 'x' } } }))).toContain('unknown key softphone.stunServer');
   });
 });
+
+describe('the ARI address', () => {
+  it('when ASTERISK_ARI_URL is given without /ari, as node ari-client users write it, then /ari is added; with /ari or a trailing slash it is kept; another path is refused by name', () => {
+    const ari = (url: string) => loadConfig({ env: { ASTERISK_ARI_URL: url, ASTERISK_ARI_PASSWORD: 'x', HOTLINE_AMI_ENABLED: 'false' } }).ari.url;
+    expect(ari('http://10.0.0.5:8088')).toBe('http://10.0.0.5:8088/ari');
+    expect(ari('http://10.0.0.5:8088/')).toBe('http://10.0.0.5:8088/ari');
+    expect(ari('http://10.0.0.5:8088/ari')).toBe('http://10.0.0.5:8088/ari');
+    expect(ari('https://pbx.example:8089/ari/')).toBe('https://pbx.example:8089/ari');
+    expect(ari('http://proxy.example/asterisk/ari')).toBe('http://proxy.example/asterisk/ari');
+    expect(() => ari('http://10.0.0.5:8088/ws')).toThrow(/ari\.url .*must be Asterisk's ARI address, ending in \/ari/);
+  });
+});
+
+describe('survey timing from the environment', () => {
+  it('when HOTLINE_SURVEYS_DELAY_AFTER_CLOSURE_MINUTES is set, then the survey waits that long after closure', () => {
+    expect(loadConfig({ env: { HOTLINE_SURVEYS_DELAY_AFTER_CLOSURE_MINUTES: '15' } }).surveys.delayAfterClosureMinutes).toBe(15);
+    expect(loadConfig({ env: {} }).surveys.delayAfterClosureMinutes).toBe(60);
+  });
+});
