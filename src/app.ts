@@ -24,6 +24,8 @@ import { createAuthRepo } from './features/auth/auth.repo.ts';
 import { createAuthService } from './features/auth/auth.service.ts';
 import type { AuthService, AuthSettings } from './features/auth/auth.service.ts';
 import { installSessionGuard, registerAuthRoutes } from './features/auth/auth.routes.ts';
+import { passwordChangeCheck } from './features/auth/password-change.ts';
+import { registerPasswordRoutes } from './features/auth/password.routes.ts';
 import { watchSessionSockets } from './features/auth/session-sockets.ts';
 import type { SessionSockets } from './features/auth/session-sockets.ts';
 import { createLiveHub } from './features/live/live.hub.ts';
@@ -155,7 +157,7 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
   const hubDeps = { bus, clock, log: deps.log.child({ component: 'live' }), limits: settings.live, describeError: (e: unknown) => describeError(e).body };
   const hub = createLiveHub(deps.agentState ? { ...hubDeps, agentState: deps.agentState } : hubDeps);
 
-  installSessionGuard(app, { auth });
+  installSessionGuard(app, { auth, sessionCheck: passwordChangeCheck });
   const sessionSockets = watchSessionSockets({ wss: app.websocketServer, auth, clock, log: deps.log });
 
   app.get('/health', { config: { public: true } }, async (_request, reply) => {
@@ -168,6 +170,7 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
   });
 
   registerAuthRoutes(app, { auth, sessionSockets });
+  registerPasswordRoutes(app, { auth, clock, sessionSockets });
   registerLiveRoutes(app, { hub });
   registerTicketRoutes(app, { tickets });
   registerTicketMessages(hub, { tickets });

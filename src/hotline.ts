@@ -45,6 +45,7 @@ import { registerWallboard } from './features/supervision/supervision.feature.ts
 import { registerOpenApi } from './openapi.ts';
 import { registerSoftphone, seatsFromAgents } from './features/softphone/softphone.feature.ts';
 import { metricsFeature } from './features/metrics/metrics.feature.ts';
+import { adminFeature } from './features/admin/admin.feature.ts';
 import { surveyConfigFrom } from './features/surveys/surveys.config.ts';
 import { reportsPolicyFrom } from './features/reports/reports.config.ts';
 import { calendarFrom } from './features/dispatch/dispatch.calendar.ts';
@@ -212,7 +213,10 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
   const liveCalls = liveCallLookup(calls);
   app = await build({
     config, db, ari, ami, clock, log, bus,
-    settings: tuning.app ?? {},
+    settings: {
+      ...tuning.app,
+      auth: { sessionTtlMs: config.auth.sessionIdleMinutes * 60_000, sessionMaxAgeMs: config.auth.sessionMaxHours * 3_600_000, ...tuning.app?.auth },
+    },
     agentState: (agentId) => agents.stateView(agentId),
     features: [
       registerOpenApi, registerKnowledge, registerTicketSearch, registerTicketExport,
@@ -236,6 +240,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
       (ctx) => { registerWallboard(ctx, { agents, calls }); },
       (ctx) => registerSoftphone(ctx, config.softphone, seatsFromAgents(agents)),
       metricsFeature({ calls, agents, ami, token: config.metrics.token }),
+      adminFeature({ agents, sessionSockets: () => app?.sessionSockets }),
     ],
   });
 

@@ -125,6 +125,12 @@ export const ConfigSchema = Type.Object({
     holidays: Type.Optional(Type.Array(isoDate, { maxItems: 2_000 })),
     makeupWorkdays: Type.Optional(Type.Array(isoDate, { maxItems: 2_000 })),
   }, { ...closed, default: {} }),
+  auth: Type.Object({
+    /** A session unused for this long ends (every use slides it). */
+    sessionIdleMinutes: Type.Integer({ minimum: 5, maximum: 10_080, default: 480 }),
+    /** A session ends this many hours after its sign-in, however much it is used. */
+    sessionMaxHours: Type.Integer({ minimum: 1, maximum: 168, default: 12 }),
+  }, { ...closed, default: {} }),
   serviceLevel: Type.Object({
     /** Agents' state history (agent_state_log) older than this many days is pruned by a daily sweep. */
     agentStateRetentionDays: Type.Integer({ minimum: 2, maximum: 3_660, default: 400 }),
@@ -226,6 +232,8 @@ export const ENVIRONMENT_KEYS: readonly EnvironmentKey[] = [
   { name: 'HOTLINE_REPORTS_SATISFACTION_DENOMINATOR', path: ['reports', 'rates', 'satisfactionDenominator'] },
   { name: 'HOTLINE_WAITING_CALLER_BOOST', path: ['tickets', 'waitingCallerBoost'] },
   { name: 'HOTLINE_AGENT_STATE_RETENTION_DAYS', path: ['serviceLevel', 'agentStateRetentionDays'] },
+  { name: 'HOTLINE_SESSION_IDLE_MINUTES', path: ['auth', 'sessionIdleMinutes'] },
+  { name: 'HOTLINE_SESSION_MAX_HOURS', path: ['auth', 'sessionMaxHours'] },
   { name: 'HOTLINE_METRICS_TOKEN', path: ['metrics', 'token'], secret: true },
   { name: 'HOTLINE_SOFTPHONE_ENABLED', path: ['softphone', 'enabled'] },
   { name: 'HOTLINE_SOFTPHONE_WSS_URL', path: ['softphone', 'wssUrl'] },

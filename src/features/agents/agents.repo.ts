@@ -22,6 +22,12 @@ export interface AgentsRepo {
   /** Skill levels stored for each agent that has any. */
   skillLevels(): Map<string, Record<string, number>>;
   saveSkillLevels(agentId: string, levels: Readonly<Record<string, number>>): void;
+  /** The skill levels stored for one agent (empty when none). */
+  skillLevelsOf(agentId: string): Record<string, number>;
+  /** The agent's assigned seat, desk (a queue id) or name, as an administrator set them. */
+  saveSeat(agentId: string, seat: string): void;
+  saveDesk(agentId: string, desk: string | null): void;
+  saveName(agentId: string, name: string): void;
 }
 
 /** One agent's state as written to the agents table. */
@@ -61,6 +67,10 @@ export function createAgentsRepo(db: Database): AgentsRepo {
   const levels = db.prepare('SELECT agent_id, skill, level FROM agent_skills ORDER BY agent_id, skill');
   const clearLevels = db.prepare('DELETE FROM agent_skills WHERE agent_id = ?');
   const addLevel = db.prepare('INSERT INTO agent_skills (agent_id, skill, level) VALUES (?, ?, ?)');
+  const levelsOf = db.prepare('SELECT skill, level FROM agent_skills WHERE agent_id = ? ORDER BY skill');
+  const saveSeat = db.prepare('UPDATE agents SET seat = ? WHERE id = ?');
+  const saveDesk = db.prepare('UPDATE agents SET desk = ? WHERE id = ?');
+  const saveName = db.prepare('UPDATE agents SET name = ? WHERE id = ?');
   const replaceLevels = db.transaction((agentId: string, set: Readonly<Record<string, number>>) => {
     clearLevels.run(agentId);
     for (const [skill, level] of Object.entries(set)) addLevel.run(agentId, skill, level);
@@ -76,6 +86,10 @@ export function createAgentsRepo(db: Database): AgentsRepo {
       return out;
     },
     saveSkillLevels(agentId, set) { replaceLevels(agentId, set); },
+    skillLevelsOf: (agentId) => Object.fromEntries((levelsOf.all(agentId) as Array<{ skill: string; level: number }>).map((r) => [r.skill, r.level])),
+    saveSeat(agentId, seat) { saveSeat.run(seat, agentId); },
+    saveDesk(agentId, desk) { saveDesk.run(desk, agentId); },
+    saveName(agentId, name) { saveName.run(name, agentId); },
     all: () => (all.all() as AgentDbRow[]).map(account),
     byId: (agentId) => { const r = byId.get(agentId) as AgentDbRow | undefined; return r ? account(r) : undefined; },
     byUser: (userId) => { const r = byUser.get(userId) as AgentDbRow | undefined; return r ? account(r) : undefined; },

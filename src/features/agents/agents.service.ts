@@ -106,6 +106,8 @@ export function createAgentsService(deps: AgentsServiceDeps) {
     };
     remember(a);
     persist(a);
+    // An account added since the skill levels were read (by an administrator, or the admin CLI in another process).
+    if (storedSkills && !storedSkills.has(account.id)) storedSkills.set(account.id, repo.skillLevelsOf(account.id));
     return a;
   }
 
@@ -285,6 +287,41 @@ export function createAgentsService(deps: AgentsServiceDeps) {
   }
 
   /**
+   * An administrator assigns the agent another seat: refused while the agent is signed in at a seat (or on a
+   * call), and when another agent has that seat (ERR_SEAT_TAKEN).
+   */
+  function setSeat(agentId: string, seat: string): Result<AgentView> {
+    const a = find(agentId);
+    if (!a) return err(hotlineError('ERR_NO_SUCH_AGENT'));
+    if (a.account.seat === seat) return ok(view(a));
+    if (a.status.state !== 'offline') return refusal(a, 'seat_change_while_signed_in');
+    if (repo.all().some((other) => other.id !== agentId && other.seat === seat)) return err(hotlineError('ERR_SEAT_TAKEN', { seat }));
+    repo.saveSeat(agentId, seat);
+    a.account = { ...a.account, seat };
+    a.seat = seat;
+    a.log.info({ seat }, 'agent seat assigned');
+    return ok(view(a));
+  }
+
+  /** An administrator puts the agent on a desk (a queue id), or on none; a call in progress is not touched. */
+  function setDesk(agentId: string, desk: string | null): Result<AgentView> {
+    const a = find(agentId);
+    if (!a) return err(hotlineError('ERR_NO_SUCH_AGENT'));
+    repo.saveDesk(agentId, desk);
+    a.log.info({ desk }, 'agent desk set');
+    return ok(view(a));
+  }
+
+  /** The agent's name as shown on the wallboard and the grid, changed with the account's display name. */
+  function rename(agentId: string, name: string): Result<AgentView> {
+    const a = find(agentId);
+    if (!a) return err(hotlineError('ERR_NO_SUCH_AGENT'));
+    repo.saveName(agentId, name);
+    a.account = { ...a.account, name };
+    return ok(view(a));
+  }
+
+  /**
    * After a restart the calls recovery found this agent's seat ringing for, or talking on, a call that
    * is still going: the agent's status names that call (whatever was stored a moment before the stop).
    */
@@ -331,6 +368,9 @@ export function createAgentsService(deps: AgentsServiceDeps) {
     settleAfterRestart,
     skillsOf,
     setSkills,
+    setSeat,
+    setDesk,
+    rename,
     /** The agent's full status (idle time included), for the queue engine. */
     statusOf: (agentId: string): AgentStatus | undefined => agents.get(agentId)?.status,
     statuses: (): AgentStatus[] => [...agents.values()].map((a) => a.status),

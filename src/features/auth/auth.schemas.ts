@@ -11,6 +11,8 @@ export const AccountReply = Type.Object({
   displayName: Type.String(),
   role: Type.String(),
   agentId: Type.Union([Type.String(), Type.Null()]),
+  /** Signed in with a one-time password: it must be changed (POST /api/me/password) before anything else. */
+  mustChangePassword: Type.Optional(Type.Boolean()),
 });
 
 export const LoginReply = Type.Object({

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
 import { hotlineError } from '../../domain/errors.ts';
-import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
+import { decoyHash, hashPassword, isLightHash, verifyPassword } from './passwords.ts';
 import type { AuthRepo } from './auth.repo.ts';
 import { storeFailureKind } from '../../store/store-errors.ts';
 
@@ -16,6 +16,8 @@ export interface Account {
   displayName: string;
   role: Role;
   agentId: string | null;     // the agent this user works as, when they are an agent
+  /** Signed in with a one-time password: only /api/me, sign-out and the password change are open until it is changed. */
+  mustChangePassword?: boolean;
 }
 
 export interface SessionView {
@@ -27,6 +29,7 @@ export interface SessionView {
 
 export interface AuthSettings {
   sessionTtlMs: number;        // idle time after which a session ends; every use slides it
+  sessionMaxAgeMs: number;     // a session ends this long after its sign-in, however much it is used
   cookieSecure: boolean;
   loginAttemptsPerMinute: number;
   demoPassword: string;
@@ -34,6 +37,7 @@ export interface AuthSettings {
 
 export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   sessionTtlMs: 8 * 60 * 60 * 1000,
+  sessionMaxAgeMs: 12 * 60 * 60 * 1000,
   cookieSecure: false,
   loginAttemptsPerMinute: 10,
   demoPassword: 'hotline12345',
@@ -46,6 +50,8 @@ export interface NewUser {
   role: Role;
   displayName: string;
   agent?: { id?: string; name?: string; seat?: string | null };
+  /** A one-time password (set by an administrator): the person must change it at the first sign-in. */
+  mustChangePassword?: boolean;
 }
 
 export interface AuthService {
@@ -55,6 +61,15 @@ export interface AuthService {
   /** The live session for a bearer value, its expiry slid forward; undefined when unknown or expired. */
   authenticate(sessionId: string): SessionView | undefined;
   logout(sessionId: string): void;
+  /**
+   * Ends every session of the user (but `except`, a session id) and returns the ids of those this process
+   * had seen, for their sockets to be closed (`sessionSockets.ended`).
+   */
+  endSessionsOf(userId: string, except?: string): string[];
+  /** Checks the password of a signed-in user (for a change of password). */
+  passwordMatches(userId: string, password: string): Promise<boolean>;
+  /** Stores a new password hash; `mustChange` makes it one-time. */
+  setPasswordHash(userId: string, hash: string, mustChange: boolean): void;
   csrfMatches(session: SessionView, token: string | undefined): boolean;
   findAccountByUsername(username: string): Account | undefined;
   sweepExpired(): number;
@@ -69,6 +84,11 @@ export function sessionKey(sessionId: string): string {
 export function createAuthService(deps: { repo: AuthRepo; clock: Clock; log: Logger; settings?: Partial<AuthSettings> }): AuthService {
   const { repo, clock, log } = deps;
   const settings: AuthSettings = { ...DEFAULT_AUTH_SETTINGS, ...deps.settings };
+  /**
+   * The sessions this process has seen, by stored key: only a hash of a session id is stored, and the
+   * sockets of a session are known by its id. None outlives sessionMaxAgeMs, so the sweep bounds it.
+   */
+  const seen = new Map<string, { id: string; userId: string; createdAt: number }>();
 
   return {
     settings,
@@ -86,16 +106,29 @@ export function createAuthService(deps: { repo: AuthRepo; clock: Clock; log: Log
         log.info({ username }, 'login refused');
         return undefined;
       }
-      if (!(await verifyPassword(password, found.passwordHash))) {
-        log.info({ userId: found.account.id }, 'login refused');
+      const matches = await verifyPassword(password, found.passwordHash);
+      // A generated one-time password is hashed cheaply: the decoy makes its sign-in cost what any other does.
+      if (isLightHash(found.passwordHash)) await verifyPassword(password, await decoyHash());
+      if (!matches) {
+        log.info({ userId: found.account.id, reason: 'bad_password' }, 'login refused');
+        return undefined;
+      }
+      if (found.disabled) {
+        log.info({ userId: found.account.id, reason: 'disabled' }, 'login refused');
         return undefined;
       }
       const id = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(24).toString('base64url');
       const now = clock.now();
-      const expiresAt = now + settings.sessionTtlMs;
-      repo.insertSession({ key: sessionKey(id), userId: found.account.id, csrfToken, createdAt: now, expiresAt });
-      log.info({ userId: found.account.id, role: found.account.role }, 'signed in');
+      const expiresAt = now + Math.min(settings.sessionTtlMs, settings.sessionMaxAgeMs);
+      const key = sessionKey(id);
+      repo.insertSession({ key, userId: found.account.id, csrfToken, createdAt: now, expiresAt });
+      try { repo.recordLogin(found.account.id, now); } catch (error) {
+        if (storeFailureKind(error) === undefined) throw error;
+        log.warn({ err: error }, 'last sign-in not stored: the database refused the write');
+      }
+      seen.set(key, { id, userId: found.account.id, createdAt: now });
+      log.info({ userId: found.account.id, role: found.account.role, mustChangePassword: found.account.mustChangePassword }, 'signed in');
       return { id, csrfToken, expiresAt, account: found.account };
     },
 
@@ -105,13 +138,16 @@ export function createAuthService(deps: { repo: AuthRepo; clock: Clock; log: Log
       const row = repo.findSession(key);
       if (!row) return undefined;
       const now = clock.now();
-      if (row.expiresAt <= now) {
+      const endsAt = row.createdAt + settings.sessionMaxAgeMs;
+      if (row.expiresAt <= now || endsAt <= now || row.disabled) {
         repo.deleteSession(key);
+        seen.delete(key);
         return undefined;
       }
-      let expiresAt = row.expiresAt;
+      if (!seen.has(key)) seen.set(key, { id: sessionId, userId: row.account.id, createdAt: row.createdAt });
+      let expiresAt = Math.min(row.expiresAt, endsAt);
       if (now - row.lastSeenAt >= SLIDE_AFTER_MS) {
-        expiresAt = now + settings.sessionTtlMs;
+        expiresAt = Math.min(now + settings.sessionTtlMs, endsAt);
         try { repo.touchSession(key, now, expiresAt); } catch (error) {
           // A database that refuses the write (busy, full) must not turn every request away: the session keeps its expiry.
           if (storeFailureKind(error) === undefined) throw error;
@@ -123,7 +159,30 @@ export function createAuthService(deps: { repo: AuthRepo; clock: Clock; log: Log
     },
 
     logout(sessionId) {
-      repo.deleteSession(sessionKey(sessionId));
+      const key = sessionKey(sessionId);
+      repo.deleteSession(key);
+      seen.delete(key);
+    },
+
+    endSessionsOf(userId, except) {
+      const ended: string[] = [];
+      for (const key of repo.deleteSessionsOf(userId, except === undefined ? undefined : sessionKey(except))) {
+        const known = seen.get(key);
+        seen.delete(key);
+        if (known) ended.push(known.id);
+      }
+      if (ended.length > 0) log.info({ userId, sessions: ended.length }, 'sessions of the user ended');
+      return ended;
+    },
+
+    async passwordMatches(userId, password) {
+      const hash = repo.passwordHashOf(userId);
+      if (hash === undefined) return false;
+      return verifyPassword(password, hash);
+    },
+
+    setPasswordHash(userId, hash, mustChange) {
+      repo.setPassword(userId, hash, mustChange, clock.now());
     },
 
     csrfMatches(session, token) {
@@ -135,6 +194,11 @@ export function createAuthService(deps: { repo: AuthRepo; clock: Clock; log: Log
 
     findAccountByUsername: (username) => repo.findUserWithHash(username)?.account,
 
-    sweepExpired: () => repo.deleteExpiredSessions(clock.now()),
+    sweepExpired() {
+      const now = clock.now();
+      const createdBefore = now - settings.sessionMaxAgeMs;
+      for (const [key, s] of seen) if (s.createdAt <= createdBefore) seen.delete(key);
+      return repo.deleteExpiredSessions(now, createdBefore);
+    },
   };
 }
