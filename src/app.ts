@@ -17,6 +17,8 @@ import type { Database } from './store/database.ts';
 import type { AriClient } from './pbx/ari/client.types.ts';
 import type { AmiClient } from './pbx/ami/types.ts';
 import { describeError } from './http-errors.ts';
+import { installBoundedJsonParser } from './http-json.ts';
+import { installStrictValidation } from './http-validation.ts';
 import { hotlineError } from './domain/errors.ts';
 import { STORE_RETRY_AFTER_SECONDS, storeFailure } from './store/store-errors.ts';
 import { noteStoreFailure, storeHealth } from './store/store-health.ts';
@@ -101,7 +103,6 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: settings.bodyLimitBytes,
-    ajv: { customOptions: { allErrors: true } },
     // A URL the router cannot read (bad percent-encoding, an over-long parameter) gets the same error body as any other bad request.
     frameworkErrors: (error, _request, reply) => {
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
@@ -109,6 +110,9 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
       plain.code(status).send({ error: describeError(hotlineError('ERR_VALIDATION', { reason: error.code })).body });
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Bodies bounded and taken as sent, every part free of NUL and lone surrogates (src/http-json.ts, src/http-validation.ts).
+  installBoundedJsonParser(app);
+  installStrictValidation(app);
   trackRoutes(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -1,4 +1,6 @@
 import type { ScreenPop } from '../../bus.ts';
+import { checkJsonValue } from '../../http-json.ts';
+import type { JsonProblem } from '../../http-json.ts';
 import type { Role } from '../auth/auth.service.ts';
 
 /** Who is on the other end of a desktop socket, as the session says. */
@@ -35,11 +37,14 @@ export interface LiveInbound {
 
 export type ParsedInbound =
   | { ok: true; message: LiveInbound }
-  | { ok: false; reason: 'oversized' | 'malformed' | 'not_an_object' | 'no_type'; ref?: string };
+  | { ok: false; reason: 'oversized' | 'not_an_object' | 'no_type' | JsonProblem; ref?: string };
 
 const TYPE_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/;
 
-/** Checks the envelope of an inbound frame: size, JSON, an object with a short `type`. Never throws. */
+/**
+ * Checks the envelope of an inbound frame: size, JSON within the bounds of src/http-json.ts (depth, values,
+ * finite numbers, no NUL or lone surrogate, no prototype keys), an object with a short `type`. Never throws.
+ */
 export function parseInbound(raw: unknown, isBinary: boolean, maxBytes: number): ParsedInbound {
   if (isBinary) return { ok: false, reason: 'malformed' };
   const size = rawSize(raw);
@@ -53,7 +58,10 @@ export function parseInbound(raw: unknown, isBinary: boolean, maxBytes: number):
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'not_an_object' };
   const record = value as Record<string, unknown>;
-  const ref = typeof record.ref === 'string' && record.ref.length <= 64 ? record.ref : undefined;
+  const ref = typeof record.ref === 'string' && record.ref.length <= 64 && checkJsonValue(record.ref).ok ? record.ref : undefined;
+  // JSON.parse itself does not recurse; nothing after this point walks a value that is out of bounds.
+  const checked = checkJsonValue(value);
+  if (!checked.ok) return ref === undefined ? { ok: false, reason: checked.problem } : { ok: false, reason: checked.problem, ref };
   if (typeof record.type !== 'string' || !TYPE_PATTERN.test(record.type)) {
     return ref === undefined ? { ok: false, reason: 'no_type' } : { ok: false, reason: 'no_type', ref };
   }
@@ -85,6 +93,11 @@ const BAD_MESSAGE_TEXT: Record<string, { zh: string; en: string }> = {
   no_type: { zh: '消息缺少有效的 type 字段', en: 'Message has no valid type' },
   unknown_type: { zh: '不支持的消息类型', en: 'Unknown message type' },
   too_fast: { zh: '消息发送过于频繁', en: 'Too many messages' },
+  too_deep: { zh: '消息嵌套层级过深', en: 'Message is nested too deeply' },
+  too_many_values: { zh: '消息包含的值过多', en: 'Message holds too many values' },
+  not_finite: { zh: '消息中的数值超出范围', en: 'Message holds a number out of range' },
+  bad_text: { zh: '消息含有不允许的字符（空字符或无效的 Unicode 代理项）', en: 'Message holds a character that is not allowed (NUL or a lone surrogate)' },
+  forbidden_key: { zh: '消息含有不允许的字段名', en: 'Message holds a field name that is not allowed' },
 };
 
 export function badMessage(reason: keyof typeof BAD_MESSAGE_TEXT | string, ref?: string): LiveOutbound {

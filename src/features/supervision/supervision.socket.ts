@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../clock.ts';
 import { hourStart } from '../../domain/acd/service-level.ts';
+import { parseInbound } from '../live/live.messages.ts';
 import type { Wallboard } from './wallboard.service.ts';
 
 export interface WallboardViewer { userId: string; username: string; role: string; displayName: string }
@@ -262,12 +263,11 @@ export function createWallboardFanout(deps: { wallboard: Wallboard; clock: Clock
       socket.on('pong', () => { v.alive = true; });
       socket.on('message', (raw, isBinary) => {
         v.alive = true;
-        if (isBinary || String(raw).length > 4096) return;
-        let frame: { type?: unknown; ref?: unknown };
-        try { frame = JSON.parse(String(raw)) as typeof frame; } catch { return; }
-        if (frame?.type === 'ping' && socket.readyState === socket.OPEN) {
+        // Bounded like every socket's frames (src/http-json.ts); anything but a ping is not answered.
+        const parsed = parseInbound(raw, isBinary, 4096);
+        if (parsed.ok && parsed.message.type === 'ping' && socket.readyState === socket.OPEN) {
           // A reply to the page's own ping, not a board frame.
-          socket.send(JSON.stringify({ type: 'pong', serverTime: clock.now(), ...(typeof frame.ref === 'string' ? { ref: frame.ref.slice(0, 64) } : {}) }));
+          socket.send(JSON.stringify({ type: 'pong', serverTime: clock.now(), ...(parsed.message.ref ? { ref: parsed.message.ref } : {}) }));
         }
       });
       socket.on('close', () => { viewers.delete(v); });
