@@ -1,7 +1,7 @@
 import Type from 'typebox';
 
 export const AgentLoginBody = Type.Object({
-  seat: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' })),
+  seat: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_.-]{1,64}$' })),
 }, { additionalProperties: false });
 
 export const AgentStateBody = Type.Object({
@@ -23,7 +23,7 @@ export const AgentReply = Type.Object({
 export const AgentListReply = Type.Object({ agents: Type.Array(AgentReply) });
 
 export const AgentSkillsBody = Type.Object({
-  skills: Type.Record(Type.String({ pattern: '^[a-z0-9_-]{1,32}$' }), Type.Integer({ minimum: 1, maximum: 5 })),
+  skills: Type.Record(Type.String({ pattern: '^[a-z0-9_-]{1,32}$' }), Type.Integer({ minimum: 1, maximum: 5 }), { maxProperties: 64 }),
 }, { additionalProperties: false });
 
 export const AgentSkillsReply = Type.Object({

@@ -1,5 +1,8 @@
 import Type from 'typebox';
 
+/** The most an extension may ask for, in the completion clock's unit (working days, hours): 90. */
+export const MAX_EXTENSION = 90;
+
 export const TicketIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
 const Text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
@@ -15,7 +18,7 @@ export const ReplyBody = Type.Object({ result: Text(4000), actions: Text(4000) }
 export const MergeBody = Type.Object({ masterId: Text(100) }, { additionalProperties: false });
 export const NoteBody = Type.Object({ note: Text(2000), callId: Text(100) }, { additionalProperties: false });
 export const ExtensionBody = Type.Object({
-  amount: Type.Optional(Type.Number()),
+  amount: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_EXTENSION, description: '延期时长，按办结时限的单位（工作日或小时），至多 90' })),
   reason: Text(1000),
 }, { additionalProperties: false });
 export const ReopenBody = Type.Object({ reason: Text(1000), leadUnit: Text(64) }, { additionalProperties: false });
@@ -38,6 +41,6 @@ export const NoticesQuery = Type.Object({
 
 /** Notices to mark read: these, or all. */
 export const ReadBody = Type.Object({
-  ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 200 })),
+  ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), { maxItems: 200 })),
   all: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });

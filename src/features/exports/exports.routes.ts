@@ -24,7 +24,7 @@ export const TicketExportQuery = Type.Object({
     maxLength: 400,
     description: `导出的列，逗号分隔：${Object.keys(TICKET_EXPORT_COLUMNS).join(', ')}`,
   })),
-});
+}, { additionalProperties: false });
 
 function columnsOf(fields: string | undefined): TicketExportColumn[] {
   if (!fields?.trim()) return [...DEFAULT_EXPORT_COLUMNS];

@@ -6,7 +6,7 @@ import type { HotspotsRepo } from './hotspots.repo.ts';
 const HotspotsQuery = Type.Object({
   sinceHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 92 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-});
+}, { additionalProperties: false });
 
 /** GET /api/hotspots: alerts raised in the last `sinceHours` (default 72), newest first; a unit user sees its own unit's. */
 export function registerHotspotRoutes(app: HotlineHttp, deps: {

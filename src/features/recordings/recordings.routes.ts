@@ -15,14 +15,14 @@ const SearchQuery = Type.Object({
   ticket: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' })),
   caller: Type.Optional(Type.String({ minLength: 3, maxLength: 20, pattern: '^\\+?[0-9]+$' })),
   agent: Type.Optional(Id),
-  from: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
-  to: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  from: Type.Optional(Type.String({ minLength: 1, maxLength: 40, format: 'instant' })),
+  to: Type.Optional(Type.String({ minLength: 1, maxLength: 40, format: 'instant' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-});
+}, { additionalProperties: false });
 const AudioQuery = Type.Object({
   reason: Type.Optional(Type.String({ maxLength: 200 })),
   download: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0'), Type.Literal('true'), Type.Literal('false')])),
-});
+}, { additionalProperties: false });
 const HoldBody = Type.Object({ reason: Type.String({ minLength: 2, maxLength: 200 }) }, { additionalProperties: false });
 
 export interface RecordingsAccessSettings {

@@ -8,17 +8,17 @@ import { hotlineError } from '../../domain/errors.ts';
 import { requireRole, sessionOf } from '../auth/auth.routes.ts';
 import { TICKET_CATEGORIES } from '../tickets/categories.ts';
 import { CLASS_LABELS, csvDocument, percent, twoDecimals } from './reports.csv.ts';
-import { parseMonth } from './months.ts';
+import { Month as MonthText, parseMonth } from './months.ts';
 import type { MonthFigures, ReportLevel } from './reports.repo.ts';
 import type { ReportsService } from './reports.service.ts';
 import type { UnitInfo } from './reports.source.ts';
 
-const Month = Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }));
+const Month = Type.Optional(MonthText);
 const Level = Type.Optional(Type.Union([Type.Literal('unit'), Type.Literal('district'), Type.Literal('department')]));
-const MonthQuery = Type.Object({ month: Month, level: Level, recompute: Type.Optional(Type.Boolean()) });
-const ScorecardQuery = Type.Object({ month: Month, months: Type.Optional(Type.Integer({ minimum: 1, maximum: 36 })) });
+const MonthQuery = Type.Object({ month: Month, level: Level, recompute: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+const ScorecardQuery = Type.Object({ month: Month, months: Type.Optional(Type.Integer({ minimum: 1, maximum: 36 })) }, { additionalProperties: false });
 const CodeParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_-]+$' }) });
-const MonthParams = Type.Object({ month: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }) });
+const MonthParams = Type.Object({ month: MonthText });
 
 const managers = requireRole('supervisor', 'admin');
 

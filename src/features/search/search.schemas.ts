@@ -8,15 +8,15 @@ export const TicketFilterProperties = {
   unit: Type.Optional(Type.String({ maxLength: 32, description: '所在街道乡镇或承办单位代码' })),
   category: Type.Optional(Type.String({ maxLength: 100, description: '分类（property/lift）或大类（property）' })),
   status: Type.Optional(Type.String({ maxLength: 200, description: '状态，逗号分隔' })),
-  from: Type.Optional(Type.String({ maxLength: 40, description: '受理时间起：yyyy-mm-dd（北京时间）、ISO 时间或毫秒' })),
-  to: Type.Optional(Type.String({ maxLength: 40, description: '受理时间止（日期含当天）' })),
+  from: Type.Optional(Type.String({ maxLength: 40, format: 'instant', description: '受理时间起：yyyy-mm-dd（北京时间）、ISO 时间或毫秒，2000 年至 2099 年' })),
+  to: Type.Optional(Type.String({ maxLength: 40, format: 'instant', description: '受理时间止（日期含当天）' })),
 };
 
 export const TicketSearchQuery = Type.Object({
   ...TicketFilterProperties,
   cursor: Type.Optional(Type.String({ maxLength: 40, description: '上一页返回的 nextCursor' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-});
+}, { additionalProperties: false });
 
 const Text = Type.Union([Type.String(), Type.Null()]);
 

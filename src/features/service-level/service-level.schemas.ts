@@ -2,8 +2,8 @@ import Type from 'typebox';
 import { GROUPINGS } from './service-level.service.ts';
 
 export const ServiceLevelQuery = Type.Object({
-  from: Type.Optional(Type.String({ maxLength: 40 })),
-  to: Type.Optional(Type.String({ maxLength: 40 })),
+  from: Type.Optional(Type.String({ maxLength: 40, format: 'instant' })),
+  to: Type.Optional(Type.String({ maxLength: 40, format: 'instant' })),
   groupBy: Type.Optional(Type.Enum([...GROUPINGS])),
 }, { additionalProperties: false });
 

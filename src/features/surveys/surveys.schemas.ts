@@ -53,7 +53,7 @@ export function endpointFor(config: Pick<SurveyConfig, 'endpoint'>, number: stri
   return config.endpoint.replaceAll('{number}', number);
 }
 
-const Phone = Type.String({ pattern: '^\\+?[0-9][0-9 -]{2,24}$' });
+const Phone = Type.String({ maxLength: 26, pattern: '^\\+?[0-9][0-9 -]{2,24}$' });
 
 export const SurveysQuery = Type.Object({
   ticketId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),

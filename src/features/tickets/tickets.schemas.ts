@@ -10,8 +10,8 @@ export const TicketParams = Type.Object({ id: Type.String({ minLength: 1, maxLen
 export const MAX_DRAFT_BYTES = 32 * 1024;
 
 export const DraftBody = Type.Object({
-  data: Type.Record(Type.String(), Type.Unknown()),
-  version: Type.Integer({ minimum: 0 }),
+  data: Type.Record(Type.String(), Type.Unknown(), { maxProperties: 200 }),
+  version: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
 }, { additionalProperties: false });
 
 /** The intake form. Every field is optional here; what is required is decided by validateTicketForm, in words an agent reads. */
