@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import WebSocket from 'ws';
+import { trackRoutes } from '../../src/openapi.ts';
 import { changesState, concrete, isPublic, isSocket, isStatic, startSecured } from './security-harness.ts';
 import type { RouteEntry, Secured, Session } from './security-harness.ts';
 
@@ -17,7 +18,7 @@ const HOSTILE = ["' OR 1=1 --", "'); DROP TABLE tickets; --", '" OR ""="', '%00'
 const hostileValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   v: fc.oneof({ depthSize: 'small', maxDepth: 4 },
     fc.constantFrom(...HOSTILE), fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }),
-    fc.integer(), fc.double(), fc.constantFrom(-1, 0, 2 ** 53, -(2 ** 63), 1e308, Number.MIN_VALUE), fc.boolean(), fc.constant(null),
+    fc.integer(), fc.double(), fc.constantFrom(-1, 0, 2 ** 53, -(2 ** 63), 1e308, -1e308, Number.MIN_VALUE), fc.boolean(), fc.constant(null),
     fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.constantFrom(...KEYS), tie('v'), { maxKeys: 4 })),
 })).v;
 
@@ -30,6 +31,7 @@ const payloads: fc.Arbitrary<Payload> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => ({ body: JSON.stringify(v), type: 'application/json' })) },
   { weight: 1, arbitrary: fc.integer({ min: 50, max: 20_000 }).map((n) => ({ body: deep(n, '{"a":', '}').replace(/}$/, '1}'), type: 'application/json' })) },
   { weight: 1, arbitrary: fc.integer({ min: 50, max: 20_000 }).map((n) => ({ body: deep(n, '[', ']'), type: 'application/json' })) },
+  { weight: 1, arbitrary: fc.integer({ min: 33, max: 5_000 }).map((n) => ({ body: `{"data":${deep(n, '{"a":', '}').replace(/}/, '1}')},"version":0}`, type: 'application/json' })) },
   { weight: 1, arbitrary: fc.constantFrom(1_000, 200_000, 300_000).map((n) => ({ body: JSON.stringify({ description: 'x'.repeat(n), data: { text: '长'.repeat(n / 10) } }), type: 'application/json' })) },
   { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 300 }).map((b) => ({ body: Buffer.concat([Buffer.from('{"x":"'), Buffer.from(b), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]), type: 'application/json' })) },
   { weight: 2, arbitrary: fc.constantFrom(
@@ -136,7 +138,9 @@ function frames(seed: number): Array<string | Buffer> {
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)) },
     { weight: 1, arbitrary: fc.constantFrom('{"type":"ping","__proto__":{"polluted":1}}', '{"type":"draft.save","constructor":{"prototype":{"polluted":1}}}',
-      deep(5000, '[', ']'), JSON.stringify({ type: 'draft.save', data: 'x'.repeat(70_000) }), '{"type":"ping","ref":"\\ud800"}', 'null', '"ping"', '{"type":1e999}') },
+      deep(5000, '[', ']'), JSON.stringify({ type: 'draft.save', data: 'x'.repeat(70_000) }), '{"type":"ping","ref":"\\ud800"}', 'null', '"ping"', '{"type":1e999}',
+      `{"type":"draft.save","callId":"x","version":0,"data":${deep(5000, '{"a":', '}').replace(/}/, '1}')}}`, '{"type":"draft.save","callId":"x","version":1e999,"data":{}}',
+      '{"type":"draft.save","callId":"x","version":0,"data":{"d":"\\u0000"}}', '{"type":"draft.save","callId":"\\udfff","version":0,"data":{}}') },
   );
   return fc.sample(frame, { seed, numRuns: PER_SOCKET });
 }
@@ -187,5 +191,94 @@ describe('fuzz: websockets', () => {
     expect(code).toBe(1007);
     expect(await healthy()).toBe(true);
     expect(crashes).toEqual([]);
+  });
+});
+
+type Schema = Record<string, unknown>;
+/** Each text and number field a schema declares, as a path of property names (arrays and unions looked into). */
+function fieldsOf(schema: Schema | undefined, at: string[] = [], out: Array<{ path: string[]; kind: 'text' | 'number' }> = []) {
+  if (!schema || typeof schema !== 'object') return out;
+  for (const sub of [...((schema.anyOf as Schema[]) ?? []), ...((schema.oneOf as Schema[]) ?? [])]) fieldsOf(sub, at, out);
+  const types = ([] as unknown[]).concat(schema.type ?? []);
+  if (at.length && (types.includes('string') || (Array.isArray(schema.enum) && schema.enum.every((e) => typeof e === 'string')))) out.push({ path: at, kind: 'text' });
+  if (at.length && (types.includes('number') || types.includes('integer'))) out.push({ path: at, kind: 'number' });
+  for (const [name, sub] of Object.entries((schema.properties ?? {}) as Record<string, Schema>)) fieldsOf(sub, [...at, name], out);
+  return out;
+}
+const place = (path: string[], value: unknown): unknown => path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+
+describe('fuzz: every declared field refuses what it must not hold', () => {
+  const TEXT = ['"a\\u0000b"', '"\\ud800"', '"x\\udfff"'];
+  const NUMBER = ['1e308', '-1e308', '1e999', '"NaN"', '"Infinity"', '"1"', 'true'];
+
+  it('when each text field of each JSON body gets NUL or a lone surrogate, and each number field 1e308, -1e308, "NaN", "Infinity" or text, then 400, never stored', async () => {
+    const accepted: string[] = [];
+    const routes = trackRoutes(s.hotline.app.app).filter((r) => r.schema.body && changesState(r.method));
+    expect(routes.length).toBeGreaterThan(20);
+    for (const r of routes) {
+      for (const field of fieldsOf(r.schema.body as Schema)) {
+        for (const raw of field.kind === 'text' ? TEXT : NUMBER) {
+          const body = JSON.stringify(place(field.path, '@@')).replace('"@@"', raw);
+          let status = 0;
+          for (const role of ['agent', 'supervisor', 'unit', 'admin'] as const) {
+            const res = await fetch(s.url + concrete(r.url, '1001'), {
+              method: r.method, headers: { authorization: `Bearer ${s.sessions[role].token}`, 'content-type': 'application/json' }, body,
+            });
+            await res.arrayBuffer();
+            status = res.status;
+            if (status !== 403) break;
+          }
+          if (status !== 400) accepted.push(`${r.method} ${r.url} ${field.path.join('.')}=${raw} -> ${status}`);
+        }
+      }
+    }
+    expect(accepted).toEqual([]);
+    expect(await healthy()).toBe(true);
+  }, 120_000);
+
+  it('when each query field gets NUL, and each numeric one NaN, Infinity or 1e308, then 400', async () => {
+    const accepted: string[] = [];
+    const routes = trackRoutes(s.hotline.app.app).filter((r) => r.schema.querystring && r.method === 'GET');
+    expect(routes.length).toBeGreaterThan(10);
+    for (const r of routes) {
+      for (const field of fieldsOf(r.schema.querystring as Schema)) {
+        for (const value of field.kind === 'text' ? ['a%00b'] : ['NaN', 'Infinity', '1e308', '-1e308', 'x']) {
+          let status = 0;
+          for (const role of ['admin', 'supervisor', 'agent', 'unit'] as const) {
+            const res = await fetch(`${s.url}${concrete(r.url, '1001')}?${field.path[0]}=${value}`, { headers: { authorization: `Bearer ${s.sessions[role].token}` } });
+            await res.arrayBuffer();
+            status = res.status;
+            if (status !== 403) break;
+          }
+          if (status !== 400) accepted.push(`${r.url} ${field.path[0]}=${value} -> ${status}`);
+        }
+      }
+    }
+    expect(accepted).toEqual([]);
+  }, 120_000);
+
+  it('when a frame nested 600 levels (within the notice sockets\' 4 KB), or holding NUL, a lone surrogate or 1e999, reaches each notice and desktop socket, then ERR_BAD_MESSAGE and the socket stays open', async () => {
+    const sockets = [['/ws', s.sessions.agent], ['/ws/portal', s.sessions.unit], ['/ws/centre', s.sessions.supervisor]] as const;
+    const bad = [`{"type":"ping","ref":"r0","a":${deep(600, '{"a":', '}').replace(/}/, '1}')}}`, '{"type":"ping","ref":"r1","a":"\\u0000"}',
+      '{"type":"ping","ref":"r2","a":"\\ud800"}', '{"type":"ping","ref":"r3","a":1e999}', '{"type":"ping","ref":"r4","__proto__":{"polluted":1}}'];
+    for (const [path, who] of sockets) {
+      if (!s.routes.some((r) => r.path === path)) continue;
+      const ws = await open(path, who.token);
+      const replies = new Map<string, { type: string; code?: string }>();
+      const done = new Promise<void>((resolve) => {
+        ws.on('message', (d) => {
+          const f = JSON.parse(String(d)) as { type: string; code?: string; ref?: string };
+          if (f.ref) replies.set(f.ref, f);
+          if (f.ref === 'last') resolve();
+        });
+      });
+      for (const frame of bad) ws.send(frame);
+      ws.send(JSON.stringify({ type: 'ping', ref: 'last' }));
+      await done;
+      for (let i = 0; i < bad.length; i++) expect([path, i, replies.get(`r${i}`)]).toMatchObject([path, i, { type: 'error', code: 'ERR_BAD_MESSAGE' }]);
+      expect(replies.get('last')?.type).toBe('pong');
+      ws.close();
+    }
+    expect(prototypeClean()).toBe(true);
   });
 });
