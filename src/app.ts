@@ -6,7 +6,6 @@ import type { FastifyBaseLogger, FastifyError, FastifyInstance, RawReplyDefaultE
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { Logger } from 'pino';
@@ -25,9 +24,16 @@ import { noteStoreFailure, storeHealth } from './store/store-health.ts';
 import { createAuthRepo } from './features/auth/auth.repo.ts';
 import { createAuthService } from './features/auth/auth.service.ts';
 import type { AuthService, AuthSettings } from './features/auth/auth.service.ts';
-import { installSessionGuard, registerAuthRoutes } from './features/auth/auth.routes.ts';
+import { registerAuthRoutes } from './features/auth/auth.routes.ts';
+import { installSessionGuard } from './features/auth/session-guard.ts';
 import { passwordChangeCheck } from './features/auth/password-change.ts';
 import { registerPasswordRoutes } from './features/auth/password.routes.ts';
+import { installRouteAccess } from './features/auth/route-access.ts';
+import type { RouteAccess } from './features/auth/route-access.ts';
+import { createLoginThrottle } from './features/auth/login-throttle.ts';
+import type { ThrottlePolicy } from './features/auth/login-throttle.ts';
+import { createTrustedDevices } from './features/auth/trusted-devices.ts';
+import { cameOverHttps, hstsHeader, trustedProxyList } from './http-transport.ts';
 import { watchSessionSockets } from './features/auth/session-sockets.ts';
 import type { SessionSockets } from './features/auth/session-sockets.ts';
 import { createLiveHub } from './features/live/live.hub.ts';
@@ -51,6 +57,8 @@ export interface AppSettings {
   live: Partial<LiveLimits>;
   webRoot: string;
   bodyLimitBytes: number;
+  /** Login throttling; the per-address limit comes from config http.loginFailuresPerAddress. */
+  loginThrottle: Partial<ThrottlePolicy>;
 }
 
 /** What a feature registered next to the built-in ones gets to work with. */
@@ -85,7 +93,23 @@ export interface HotlineApp {
   tickets: TicketsService;
   /** The live sockets of each session: slid while open, closed when the session ends. */
   sessionSockets: SessionSockets;
+  /** Every route's declared access (public, or the roles that may use it), known once the app is ready. */
+  routeAccess: RouteAccess[];
   close(): Promise<void>;
+}
+
+/** The static pages and their scripts: public, like the sign-in form they show. */
+async function registerPages(app: HotlineHttp, root: string): Promise<void> {
+  await app.register(async (pages) => {
+    pages.addHook('onRoute', (route) => { route.config = { ...route.config, public: true }; });
+    // A path the file server will not serve (dot segments, doubled slashes) is simply not a page: 404, like any other.
+    pages.setErrorHandler((error: FastifyError, _request, reply) => {
+      const status = error.statusCode === 403 || error.statusCode === 404 ? 404 : error.statusCode ?? 500;
+      const described = describeError(status === 404 ? { statusCode: 404 } : error);
+      return reply.code(described.status).send({ error: described.body });
+    });
+    await pages.register(fastifyStatic, { root, prefix: '/', redirect: true, index: ['index.html'] });
+  });
 }
 
 function selfSocketSources(req: IncomingMessage): string {
@@ -94,7 +118,9 @@ function selfSocketSources(req: IncomingMessage): string {
 }
 
 export async function build(deps: AppDeps): Promise<HotlineApp> {
-  const settings: AppSettings = { auth: {}, live: {}, webRoot: WEB_ROOT, bodyLimitBytes: 256 * 1024, ...deps.settings };
+  const settings: AppSettings = { auth: {}, live: {}, webRoot: WEB_ROOT, bodyLimitBytes: 256 * 1024, loginThrottle: {}, ...deps.settings };
+  const http = deps.config.http;
+  const trustedProxies = trustedProxyList(http.trustedProxies);
   const { clock, bus, db } = deps;
   const log = deps.log.child({ component: 'http' });
   const startedAt = clock.now();
@@ -103,6 +129,8 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: settings.bodyLimitBytes,
+    // X-Forwarded-For and -Proto are believed from the configured proxies only.
+    trustProxy: trustedProxies.length ? trustedProxies : false,
     // A URL the router cannot read (bad percent-encoding, an over-long parameter) gets the same error body as any other bad request.
     frameworkErrors: (error, _request, reply) => {
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
@@ -113,6 +141,8 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
   // Bodies bounded and taken as sent, every part free of NUL and lone surrogates (src/http-json.ts, src/http-validation.ts).
   installBoundedJsonParser(app);
   installStrictValidation(app);
+  // Access first: the route catalog (OpenAPI) records the roles it fills in.
+  const routeAccess = installRouteAccess(app);
   trackRoutes(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -133,7 +163,6 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
   });
 
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -152,6 +181,8 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
     },
     hsts: false,
   });
+  const hsts = hstsHeader(http);
+  if (hsts) app.addHook('onSend', async (request, reply) => { if (cameOverHttps(request)) reply.header('strict-transport-security', hsts); });
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
 
   const auth = createAuthService({ repo: createAuthRepo(db), clock, log: deps.log.child({ component: 'auth' }), settings: settings.auth });
@@ -161,7 +192,9 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
   const hubDeps = { bus, clock, log: deps.log.child({ component: 'live' }), limits: settings.live, describeError: (e: unknown) => describeError(e).body };
   const hub = createLiveHub(deps.agentState ? { ...hubDeps, agentState: deps.agentState } : hubDeps);
 
-  installSessionGuard(app, { auth, sessionCheck: passwordChangeCheck });
+  const throttle = createLoginThrottle({ clock, policy: { perAddress: http.loginFailuresPerAddress, ...settings.loginThrottle } });
+  const devices = createTrustedDevices({ db, clock });
+  installSessionGuard(app, { auth, publicUrl: deps.config.service.publicUrl, sessionCheck: passwordChangeCheck });
   const sessionSockets = watchSessionSockets({ wss: app.websocketServer, auth, clock, log: deps.log });
 
   app.get('/health', { config: { public: true } }, async (_request, reply) => {
@@ -173,7 +206,7 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
     return { status: healthy ? 'ok' : 'degraded', ari, ami, database, uptimeSeconds: Math.floor((clock.now() - startedAt) / 1000) };
   });
 
-  registerAuthRoutes(app, { auth, sessionSockets });
+  registerAuthRoutes(app, { auth, throttle, devices, transport: http, sessionSockets });
   registerPasswordRoutes(app, { auth, clock, sessionSockets });
   registerLiveRoutes(app, { hub });
   registerTicketRoutes(app, { tickets });
@@ -181,10 +214,10 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
   registerUnitRoutes(app, { units: createUnitsRepo(db) });
   for (const feature of deps.features ?? []) await feature({ app, auth, hub, tickets, deps });
 
-  await app.register(fastifyStatic, { root: settings.webRoot, prefix: '/', redirect: true, index: ['index.html'] });
+  await registerPages(app, settings.webRoot);
 
   const sweep = () => {
-    try { auth.sweepExpired(); } catch (error) { log.warn({ err: error }, 'session sweep failed'); }
+    try { auth.sweepExpired(); devices.sweep(); throttle.sweep(); } catch (error) { log.warn({ err: error }, 'session sweep failed'); }
     sweepTimer = clock.setTimeout(sweep, 10 * 60_000);
   };
   let sweepTimer = clock.setTimeout(sweep, 10 * 60_000);
@@ -196,6 +229,7 @@ export async function build(deps: AppDeps): Promise<HotlineApp> {
     hub,
     tickets,
     sessionSockets,
+    routeAccess,
     close() {
       closing ??= (async () => {
         clock.clearTimeout(sweepTimer);
