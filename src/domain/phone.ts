@@ -1,7 +1,8 @@
 /**
  * A phone number as logs and screens other than the agent's own may show it: the last four digits
  * stay, up to the first three (after any country prefix) stay when the number is long enough, the
- * rest become '*'. Text without digits (anonymous, unknown) is returned as it is.
+ * rest become '*'. Text without digits (anonymous, unknown) is returned as it is. Which views show a
+ * citizen's number masked, whole or not at all is decided in one place: citizen-privacy.ts.
  */
 export function maskPhone(raw: string | null | undefined): string {
   if (raw === null || raw === undefined) return '';

@@ -61,7 +61,7 @@ describe('recordings: who sees what', () => {
     expect(mine.body.recordings.map((r: { id: string }) => r.id)).toEqual(['r1']);
     expect(mine.body.recordings[0].callerNumber).not.toContain('1111');
     expect((await audio(a1, 'r2', '')).status).toBe(404);
-    expect((await audio(a1, 'r1', '')).status).toBe(200);
+    expect((await audio(a1, 'r1', `?reason=${encodeURIComponent('核对工单')}`)).status).toBe(200);
     const all = await h.api(sup, 'GET', '/api/recordings?caller=13911112222');
     expect(all.body.recordings.map((r: { id: string }) => r.id)).toEqual(['r1']);
     expect((await h.api(sup, 'GET', `/api/recordings?agent=${a2.agentId}`)).body.recordings.map((r: { id: string }) => r.id)).toEqual(['r2']);
@@ -69,7 +69,7 @@ describe('recordings: who sees what', () => {
     expect((await audio(unitUser, 'r1', '?reason=look')).status).toBe(403);
   });
 
-  it('when a supervisor plays without a reason, then it is refused; with one, it is served and logged with the reason', async () => {
+  it('when a supervisor plays without a reason, then it is refused; with one, it is served; both are logged, with the reason', async () => {
     const { bytes } = seedRecording('r1', a1.agentId);
     const refused = await audio(sup, 'r1', '');
     expect(refused.status).toBe(400);
@@ -79,7 +79,10 @@ describe('recordings: who sees what', () => {
     expect(Buffer.compare(full.body, bytes)).toBe(0);
     expect(full.headers.get('accept-ranges')).toBe('bytes');
     const log = (await h.api(sup, 'GET', '/api/recordings/r1/access')).body.access;
-    expect(log).toEqual([expect.objectContaining({ reason: '投诉复核', kind: 'play', range: 'full', outcome: 'served', role: 'supervisor' })]);
+    expect(log).toEqual([
+      expect.objectContaining({ reason: '', kind: 'play', outcome: 'refused', refusal: 'reason_required', role: 'supervisor' }),
+      expect.objectContaining({ reason: '投诉复核', kind: 'play', range: 'full', outcome: 'served', role: 'supervisor' }),
+    ]);
   });
 
   it('when a recording of a confidential ticket is looked for, then supervisors neither find nor play it and admins do', async () => {

@@ -1,4 +1,6 @@
 import type { HotlineHttp } from '../../app.ts';
+import { citizenDisclosure, shownNumber } from '../../domain/citizen-privacy.ts';
+import type { ViewerRole } from '../../domain/citizen-privacy.ts';
 import { hotlineError } from '../../domain/errors.ts';
 import type { Result } from '../../domain/errors.ts';
 import { requireRole, sessionOf } from '../auth/auth.routes.ts';
@@ -6,17 +8,22 @@ import type { CallbackOutcome, CallbackRow, CallbackStatus } from './callbacks.r
 import type { CallbacksService } from './callbacks.service.ts';
 import { CallbackIdParams, CallbackListQuery, CallbackListReply, CallbackOutcomeBody, CallbackReply } from './callbacks.schemas.ts';
 
-export function callbackReply(r: CallbackRow) {
+/**
+ * A callback task as `who` sees it. A missed call has no ticket and is never confidential: the centre's staff,
+ * who make the callback, see the number in full (src/domain/citizen-privacy.ts); units never reach this list.
+ */
+export function callbackReply(r: CallbackRow, who: { role: string; agentId: string | null }) {
+  const how = citizenDisclosure({ role: who.role as ViewerRole, own: who.agentId !== null && r.claimed_by === who.agentId }, false);
   return {
-    id: r.id, callerNumber: r.caller_number, line: r.line, queueId: r.queue_id, reason: r.reason, status: r.status,
+    id: r.id, callerNumber: shownNumber(r.caller_number, how.number) ?? '', line: r.line, queueId: r.queue_id, reason: r.reason, status: r.status,
     missedCount: r.missed_count, firstMissedAt: r.first_missed_at, lastMissedAt: r.last_missed_at, claimedBy: r.claimed_by,
     attempts: r.attempts, outcome: r.outcome, outcomeAt: r.outcome_at,
   };
 }
 
-function unwrap(result: Result<CallbackRow>) {
+function unwrap(result: Result<CallbackRow>, who: { role: string; agentId: string | null }) {
   if (!result.ok) throw result.error;
-  return callbackReply(result.value);
+  return callbackReply(result.value, who);
 }
 
 /**
@@ -40,18 +47,18 @@ export function registerCallbackRoutes(app: HotlineHttp, deps: { callbacks: Call
     const account = sessionOf(request).account;
     const all = account.role !== 'agent';
     const list = callbacks.list({ agentId: account.agentId ?? undefined, all }, q.status, q.limit);
-    return { offerable: list.offerable, callbacks: list.callbacks.map(callbackReply) };
+    return { offerable: list.offerable, callbacks: list.callbacks.map((r) => callbackReply(r, account)) };
   });
 
   app.post('/api/callbacks/:id/claim', { ...asAgent, schema: byId }, async (request) =>
-    unwrap(callbacks.claim(agentOf(request), (request.params as { id: string }).id)));
+    unwrap(callbacks.claim(agentOf(request), (request.params as { id: string }).id), sessionOf(request).account));
 
   app.post('/api/callbacks/:id/dial', { ...asAgent, schema: byId }, async (request) =>
-    unwrap(await callbacks.dial(agentOf(request), (request.params as { id: string }).id)));
+    unwrap(await callbacks.dial(agentOf(request), (request.params as { id: string }).id), sessionOf(request).account));
 
   app.post('/api/callbacks/:id/outcome', { ...asAgent, schema: { ...byId, body: CallbackOutcomeBody } }, async (request) =>
-    unwrap(callbacks.outcome(agentOf(request), (request.params as { id: string }).id, (request.body as { outcome: CallbackOutcome }).outcome)));
+    unwrap(callbacks.outcome(agentOf(request), (request.params as { id: string }).id, (request.body as { outcome: CallbackOutcome }).outcome), sessionOf(request).account));
 
   app.post('/api/callbacks/:id/release', { ...asAgent, schema: byId }, async (request) =>
-    unwrap(callbacks.release(agentOf(request), (request.params as { id: string }).id)));
+    unwrap(callbacks.release(agentOf(request), (request.params as { id: string }).id), sessionOf(request).account));
 }

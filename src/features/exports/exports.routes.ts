@@ -56,7 +56,7 @@ export function registerTicketExportRoutes(app: HotlineHttp, deps: { search: Tic
     preHandler: requireRole('supervisor', 'unit', 'admin'),
   }, async (request, reply) => {
     const who = sessionOf(request).account;
-    const filters = search.filters(request.query);
+    const filters = search.filters(request.query, who);
     const scope = search.scope(who);
     const columns = columnsOf(request.query.fields);
     search.audit(who, 'tickets.export', { filters, columns, unit: scope.unitCode ?? null });

@@ -18,10 +18,18 @@ export interface RecordingSearch {
   limit: number;
 }
 
+/** Why a playback was refused: the role may not play recordings, the call is not the agent's, the ticket is confidential, no reason was given, the request was malformed (or the catalog code of another refusal). */
+export type AccessRefusal = 'role' | 'not_own_call' | 'confidential_ticket' | 'reason_required' | 'invalid_request' | (string & {});
+
+/** One playback (or download) of a recording, served or refused: who, when, from which address, why, and what happened. */
 export interface AccessEntry {
   recordingId: string; userId: string; role: string; at: number; reason: string;
   kind: 'play' | 'download'; range: string;
-  outcome: 'served' | 'partial' | 'unsatisfiable' | 'tampered' | 'missing' | 'deleted';
+  outcome: 'served' | 'partial' | 'unsatisfiable' | 'tampered' | 'missing' | 'deleted' | 'refused';
+  /** The request's address (request.ip); null on entries logged before it was kept. */
+  clientIp: string | null;
+  /** Set when the outcome is 'refused'. */
+  refusal: AccessRefusal | null;
 }
 
 export interface RecordingsCatalog {
@@ -58,10 +66,10 @@ export function createRecordingsCatalog(db: Database): RecordingsCatalog {
       AND (@hideConfidential = 0 OR COALESCE(t.confidential, 0) = 0)
     ORDER BY r.created_at DESC, r.id LIMIT @limit`);
   const byId = db.prepare(`${SELECT} WHERE r.id = ?`);
-  const insertAccess = db.prepare(`INSERT INTO recording_access (recording_id, user_id, role, at, reason, kind, range, outcome)
-    VALUES (@recordingId, @userId, @role, @at, @reason, @kind, @range, @outcome)`);
-  const accessLog = db.prepare(`SELECT recording_id AS recordingId, user_id AS userId, role, at, reason, kind, range, outcome
-    FROM recording_access WHERE recording_id = ? ORDER BY at, id`);
+  const insertAccess = db.prepare(`INSERT INTO recording_access (recording_id, user_id, role, at, reason, kind, range, outcome, client_ip, refusal)
+    VALUES (@recordingId, @userId, @role, @at, @reason, @kind, @range, @outcome, @clientIp, @refusal)`);
+  const accessLog = db.prepare(`SELECT recording_id AS recordingId, user_id AS userId, role, at, reason, kind, range, outcome,
+    client_ip AS clientIp, refusal FROM recording_access WHERE recording_id = ? ORDER BY at, id`);
   const hold = db.prepare('UPDATE recordings SET held_at = ?, held_by = ?, hold_reason = ? WHERE id = ?');
   const release = db.prepare('UPDATE recordings SET held_at = NULL, held_by = NULL, hold_reason = NULL WHERE id = ?');
   const expired = db.prepare(`SELECT r.id, r.path FROM recordings r LEFT JOIN calls c ON c.id = r.call_id

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.ts';
 import { hotlineError } from '../../domain/errors.ts';
-import { maskPhone } from '../../domain/phone.ts';
+import { citizenContact, mayFindByNumber } from '../../domain/citizen-privacy.ts';
+import type { ViewerRole } from '../../domain/citizen-privacy.ts';
 import { TICKET_STATUSES } from '../../domain/ticket-lifecycle.ts';
 import type { Account } from '../auth/auth.service.ts';
 import { parseInstant } from './dates.ts';
@@ -21,7 +22,8 @@ export interface TicketFilterQuery {
 export type TicketHit = Omit<TicketSearchRow, 'key' | 'createdBy'>;
 
 export interface TicketSearchService {
-  filters(query: TicketFilterQuery): TicketFilters;
+  /** The filters of a query; a unit user may not filter by a citizen's number (it would confirm a masked one). */
+  filters(query: TicketFilterQuery, who: Account): TicketFilters;
   scope(who: Account): TicketScope;
   search(query: TicketFilterQuery & { cursor?: string; limit?: number }, who: Account): { items: TicketHit[]; nextCursor: string | null };
   /** Every ticket matching, in pages of `chunk`, newest first, masked for `who`. */
@@ -43,24 +45,22 @@ function decodeCursor(cursor: string): number {
   return Number(m[1]);
 }
 
-function maskName(name: string | null): string | null {
-  if (!name) return name;
-  return Array.from(name)[0] + '*'.repeat(Math.max(1, Array.from(name).length - 1));
-}
-
-/** Confidential tickets show the caller only to the centre's supervisors and admins, and to the agent who took them. */
+/**
+ * A ticket as `who` may see it: the citizen's number and name by the one rule (src/domain/citizen-privacy.ts):
+ * the centre sees them, a unit sees the numbers masked, and a confidential ticket shows them to nobody but
+ * supervisors, admins and the agent who took it.
+ */
 export function visibleTo(row: TicketSearchRow, who: Account): TicketHit {
   const { key: _key, createdBy, ...hit } = row;
-  const hidden = row.confidential && (who.role === 'unit' || (who.role === 'agent' && createdBy !== who.id));
-  if (!hidden) return hit;
-  return { ...hit, callerNumber: row.callerNumber && maskPhone(row.callerNumber), contactPhone: row.contactPhone && maskPhone(row.contactPhone), contactName: maskName(row.contactName) };
+  const viewer = { role: who.role as ViewerRole, own: createdBy !== null && createdBy === who.id };
+  return { ...hit, ...citizenContact(row, viewer, row.confidential) };
 }
 
 export function createTicketSearchService(deps: { repo: SearchRepo; clock: Clock }): TicketSearchService {
   const { repo, clock } = deps;
 
   const service: TicketSearchService = {
-    filters(query) {
+    filters(query, who) {
       const f: TicketFilters = {};
       const text = (v: string | undefined) => (v ?? '').trim();
       if (text(query.q)) f.q = text(query.q);
@@ -68,7 +68,10 @@ export function createTicketSearchService(deps: { repo: SearchRepo; clock: Clock
         if (!/^\d{1,13}$/.test(text(query.number))) throw invalid('number', '工单编号应为数字', 'number must be digits');
         f.number = text(query.number);
       }
-      if (text(query.caller)) f.caller = text(query.caller).replace(/[\s-]/g, '');
+      if (text(query.caller)) {
+        if (!mayFindByNumber(who.role)) throw hotlineError('ERR_FORBIDDEN', { reason: 'caller_filter', zh: '承办单位不能按来电号码查询' });
+        f.caller = text(query.caller).replace(/[\s-]/g, '');
+      }
       if (text(query.unit)) f.unit = text(query.unit);
       if (text(query.category)) f.category = text(query.category);
       if (text(query.status)) {
@@ -101,7 +104,7 @@ export function createTicketSearchService(deps: { repo: SearchRepo; clock: Clock
     },
     search(query, who) {
       const limit = query.limit ?? 20;
-      const rows = repo.page(service.filters(query), service.scope(who), query.cursor ? decodeCursor(query.cursor) : undefined, limit + 1);
+      const rows = repo.page(service.filters(query, who), service.scope(who), query.cursor ? decodeCursor(query.cursor) : undefined, limit + 1);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return { items: page.map((r) => visibleTo(r, who)), nextCursor: rows.length > limit && last ? encodeCursor(last.key) : null };

@@ -1,5 +1,5 @@
 import type { ScreenPop } from '../../bus.ts';
-import { maskPhone } from '../../domain/phone.ts';
+import { citizenDisclosure, shownNumber } from '../../domain/citizen-privacy.ts';
 import type { ServiceLevelFigures } from '../../domain/acd/service-level.ts';
 
 /** One agent as the supervisor's grid shows it. The caller's number is masked. */
@@ -59,12 +59,12 @@ export function createAgentGrid() {
 
   return {
     put,
-    /** The agent answered: the pop names the caller, shown masked. */
+    /** The agent answered: the pop names the caller, shown masked: the grid is an overview, one frame for every supervisor and admin (src/domain/citizen-privacy.ts). */
     popped(agentId: string, pop: ScreenPop): void {
       const row = rows.get(agentId);
       if (!row) return;
       row.callId = pop.callId;
-      row.caller = maskPhone(pop.callerNumber);
+      row.caller = shownNumber(pop.callerNumber, citizenDisclosure({ role: 'supervisor' }, false, 'overview').number);
       row.line = pop.line;
       changed.add(agentId);
     },

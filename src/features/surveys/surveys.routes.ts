@@ -1,5 +1,7 @@
 import type { HotlineHttp } from '../../app.ts';
 import type { Clock } from '../../clock.ts';
+import { citizenDisclosure, shownNumber } from '../../domain/citizen-privacy.ts';
+import type { ViewerRole } from '../../domain/citizen-privacy.ts';
 import { maskPhone } from '../../domain/phone.ts';
 import { hotlineError } from '../../domain/errors.ts';
 import { requireRole, sessionOf } from '../auth/auth.routes.ts';
@@ -17,10 +19,12 @@ export interface SurveyRouteDeps {
   surveys?: SurveysService;
 }
 
-function jobView(job: SurveyJobRow, repo: SurveysRepo) {
+/** A survey job as `role` sees it: the list is an overview the dialer works from, so the number is masked (src/domain/citizen-privacy.ts). */
+function jobView(job: SurveyJobRow, repo: SurveysRepo, role: ViewerRole) {
   const result = repo.result(job.id);
+  const how = citizenDisclosure({ role }, job.confidential, 'overview');
   return {
-    id: job.id, ticketId: job.ticketId, round: job.round, phoneNumber: maskPhone(job.phoneNumber), confidential: job.confidential,
+    id: job.id, ticketId: job.ticketId, round: job.round, phoneNumber: shownNumber(job.phoneNumber, how.number) ?? '', confidential: job.confidential,
     category: job.category, closedAt: job.closedAt, dueAt: job.dueAt, status: job.status, attempts: job.attempts,
     lastAttemptAt: job.lastAttemptAt, lastOutcome: job.lastOutcome, notBefore: job.notBefore, skipReason: job.skipReason,
     result: result ? {
@@ -37,7 +41,8 @@ export function registerSurveyRoutes(app: HotlineHttp, deps: SurveyRouteDeps): v
   app.get('/api/surveys', { preHandler: supervisors, schema: { querystring: SurveysQuery } }, async (request) => {
     const q = request.query;
     const jobs = q.ticketId ? repo.jobsOfTicket(q.ticketId) : repo.jobs(q.status as SurveyJobState | undefined, q.limit ?? 100);
-    return { jobs: jobs.filter((j) => !q.status || j.status === q.status).map((j) => jobView(j, repo)) };
+    const role = sessionOf(request).account.role as ViewerRole;
+    return { jobs: jobs.filter((j) => !q.status || j.status === q.status).map((j) => jobView(j, repo, role)) };
   });
 
   app.get('/api/surveys/jobs/stats', { preHandler: supervisors }, async () => {
@@ -50,9 +55,11 @@ export function registerSurveyRoutes(app: HotlineHttp, deps: SurveyRouteDeps): v
     ratings: repo.ratings(request.query.callId, request.query.limit ?? 100),
   }));
 
-  app.get('/api/surveys/do-not-call', { preHandler: supervisors }, async () => ({
-    numbers: repo.doNotCallList(),
-  }));
+  // The do-not-call list is kept by number: supervisors and admins see the numbers they manage in full.
+  app.get('/api/surveys/do-not-call', { preHandler: supervisors }, async (request) => {
+    const how = citizenDisclosure({ role: sessionOf(request).account.role as ViewerRole }, false);
+    return { numbers: repo.doNotCallList().map((n) => ({ ...n, phoneNumber: shownNumber(n.phoneNumber, how.number) ?? '' })) };
+  });
 
   app.post('/api/surveys/do-not-call', { preHandler: supervisors, schema: { body: DoNotCallBody } }, async (request, reply) => {
     const session = sessionOf(request);
