@@ -24,7 +24,8 @@ WORKDIR /app
 RUN groupadd --system --gid 10001 hotline \
  && useradd --system --uid 10001 --gid hotline --home-dir /app --shell /usr/sbin/nologin hotline \
  && mkdir -p /var/lib/hotline/recordings \
- && chown -R hotline:hotline /var/lib/hotline
+ && chown -R hotline:hotline /var/lib/hotline \
+ && chmod 0700 /var/lib/hotline /var/lib/hotline/recordings
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json package-lock.json tsconfig.json ./
 COPY --chown=root:root src ./src
