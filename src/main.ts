@@ -5,11 +5,15 @@ import { seedDemoUsers } from './features/auth/demo-users.ts';
 import { startHotline } from './hotline.ts';
 import { ensureUnitUsers } from './features/dispatch/unit-users.ts';
 import { createDispatchRepo } from './features/dispatch/dispatch.repo.ts';
+import { writeDemoHistory } from './sim/demo-history.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
   const simulated = config.pbx.mode === 'simulator';
+  // The demo's month of history, written before the service starts so that the wallboard counts it too. Here, not in
+  // startHotline: the tests build the service with startHotline (simulator mode too) and never get it.
+  if (simulated) await writeDemoHistory({ config, log }).catch((error: unknown) => { log.error({ err: error }, 'demo history not written'); });
 
   // ── PBX and simulator ──────────────────────────────────────────────────────────────────────────
   // startHotline opens the database and migrates it, starts the embedded simulator (pbx.mode =
