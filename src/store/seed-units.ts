@@ -32,10 +32,14 @@ export function unitKindOf(name: string): UnitKind {
   return 'other';
 }
 
-/** Loads districts and their units into `units`; running it again updates names and adds nothing twice. */
+/**
+ * Loads districts and their units into `units`; running it again updates names and adds nothing twice. A unit an
+ * administrator has changed (units.edited_at) is left as they made it.
+ */
 export function seedUnits(db: Database, seed: UnitsSeed): { districts: number; units: number } {
   const upsert = db.prepare(`INSERT INTO units (code, name, district_code, kind) VALUES (?, ?, ?, ?)
-    ON CONFLICT (code) DO UPDATE SET name = excluded.name, district_code = excluded.district_code, kind = excluded.kind`);
+    ON CONFLICT (code) DO UPDATE SET name = excluded.name, district_code = excluded.district_code, kind = excluded.kind
+    WHERE units.edited_at IS NULL`);
   let districts = 0;
   let units = 0;
   db.transaction(() => {

@@ -107,7 +107,9 @@ export function registerDeskIntake(app: HotlineHttp, deps: DeskIntakeDeps): void
   app.get('/api/dispatch/suggestion', { schema: { querystring: SuggestionQuery }, preHandler: centre }, async (request) => {
     const { category, townshipCode } = request.query;
     if (!isCategory(category)) throw hotlineError('ERR_VALIDATION', { fields: [field('category', '请选择有效的分类', 'Choose a valid category')] });
-    const s = suggestUnit({ category, townshipCode: townshipCode || null }, deps.handlingUnits);
+    const suggested = suggestUnit({ category, townshipCode: townshipCode || null }, deps.handlingUnits);
+    // A retired street or township is suggested to nobody (retired departments are not in handlingUnits).
+    const s = suggested && repo.unit(suggested.unitCode)?.retiredAt == null ? suggested : null;
     return {
       suggestion: s ? { ...s, name: repo.unit(s.unitCode)?.name ?? s.unitCode } : null,
       urgency: suggestUrgency(category),

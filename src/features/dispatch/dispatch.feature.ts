@@ -4,7 +4,8 @@ import type { BusinessCalendar } from '../../domain/business-calendar.ts';
 import { DEFAULT_DEADLINE_POLICY } from '../../domain/deadlines.ts';
 import type { DeadlinePolicy } from '../../domain/deadlines.ts';
 import { createTicketAudit } from '../tickets/ticket-audit.ts';
-import { watchCalendar } from './dispatch.calendar.ts';
+import { createCalendarBook, watchCalendar } from './dispatch.calendar.ts';
+import type { CalendarBook } from './dispatch.calendar.ts';
 import { createDispatchRepo } from './dispatch.repo.ts';
 import type { DispatchRepo } from './dispatch.repo.ts';
 import { registerDispatchRoutes } from './dispatch.routes.ts';
@@ -22,11 +23,13 @@ import type { CentreNoticeDesk } from './centre-notices.routes.ts';
 import { registerDeskIntake } from './desk-intake.routes.ts';
 import type { UnitNoticeDesk } from './unit-notices.routes.ts';
 import type { NoticeFanoutSettings } from './unit-notices.socket.ts';
+import { createUnitsRepo } from '../units/units.repo.ts';
 
 export interface DispatchOptions {
   policy: DeadlinePolicy;
+  /** The built-in and configured days; a year an administrator stores (calendar_versions) takes that year's place, live. */
   calendar: BusinessCalendar;
-  /** City departments and utilities, seeded into units at start. */
+  /** City departments and utilities, seeded into units at start; the units in use are then read live from the directory. */
   handlingUnits: readonly HandlingUnit[];
   sweepEveryMs: number;
   /** Sees every notice besides the units' and the centre's own (stored, pushed to their pages) and the log. */
@@ -44,6 +47,8 @@ export interface DispatchParts {
   views: HandlingViews;
   unitNotices: UnitNoticeDesk;
   centreNotices: CentreNoticeDesk;
+  /** The calendar the clocks use now (the administrators' years over the built-in and configured ones). */
+  calendar: CalendarBook;
   sweepDeadlines(now: number): SweepReport;
 }
 
@@ -51,9 +56,12 @@ export interface DispatchParts {
 export function dispatchFeature(options: Partial<DispatchOptions> = {}): FeatureRegistration {
   return (ctx: FeatureContext) => {
     const { app, deps } = ctx;
-    const handlingUnits = options.handlingUnits ?? SEED_HANDLING_UNITS;
-    const rules = { policy: options.policy ?? DEFAULT_DEADLINE_POLICY, calendar: options.calendar ?? CHINA_2026_CALENDAR };
-    seedHandlingUnits(deps.db, handlingUnits);
+    seedHandlingUnits(deps.db, options.handlingUnits ?? SEED_HANDLING_UNITS);
+    // Read at each use: an administrator's change to the calendar or the directory applies without a restart.
+    const calendar = createCalendarBook(deps.db, options.calendar ?? CHINA_2026_CALENDAR);
+    const policy = options.policy ?? DEFAULT_DEADLINE_POLICY;
+    const rules = { policy, get calendar() { return calendar.current(); } };
+    const directory = createUnitsRepo(deps.db);
     const repo = createDispatchRepo(deps.db);
     const audit = createTicketAudit(deps.db);
     const log = deps.log.child({ component: 'dispatch' });
@@ -73,15 +81,15 @@ export function dispatchFeature(options: Partial<DispatchOptions> = {}): Feature
       repo, audit, clock: deps.clock, log: deps.log, rules, notify,
       ...(options.scheduleSurvey ? { scheduleSurvey: options.scheduleSurvey } : {}),
     });
-    const views = createHandlingViews({ repo, audit, handlingUnits });
+    const views = createHandlingViews({ repo, audit, get handlingUnits() { return directory.handlingUnits(); } });
     const { sweepDeadlines } = createDeadlineSweeper({ repo, handling, audit, log: deps.log, notify });
-    registerDispatchRoutes(app, { handling, views, repo, audit, clock: deps.clock, handlingUnits });
-    registerDeskIntake(app, { db: deps.db, repo, handling, views, tickets: ctx.tickets, clock: deps.clock, rules, handlingUnits });
-    const checkCalendar = watchCalendar(rules.calendar, log);
+    registerDispatchRoutes(app, { handling, views, repo, audit, clock: deps.clock, get handlingUnits() { return directory.handlingUnits(); } });
+    registerDeskIntake(app, { db: deps.db, repo, handling, views, tickets: ctx.tickets, clock: deps.clock, rules, get handlingUnits() { return directory.handlingUnits(); } });
+    const checkCalendar = watchCalendar(() => calendar.current(), log);
     checkCalendar(deps.clock.now());
     const stop = startDeadlineTimer(deps.clock, (now) => { checkCalendar(now); return sweepDeadlines(now); }, options.sweepEveryMs ?? SWEEP_INTERVAL_MS);
     app.addHook('onClose', async () => { stop(); });
-    options.onReady?.({ repo, handling, views, unitNotices, centreNotices, sweepDeadlines });
+    options.onReady?.({ repo, handling, views, unitNotices, centreNotices, calendar, sweepDeadlines });
   };
 }
 

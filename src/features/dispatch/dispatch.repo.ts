@@ -1,6 +1,7 @@
 import type { DispatchClocks, UrgencyClass } from '../../domain/deadlines.ts';
 import type { PendingExtension } from '../../domain/ticket-lifecycle.ts';
 import type { Database } from '../../store/database.ts';
+import { nameAtSql } from '../units/units.repo.ts';
 import { toTicket } from '../tickets/tickets.repo.ts';
 import type { TicketDbRow, TicketRow } from '../tickets/tickets.repo.ts';
 
@@ -36,12 +37,14 @@ export interface TicketState {
 
 export interface InboxQuery { unitCode: string; statuses: readonly string[] | null; overdue: boolean; active: boolean; now: number; limit: number; offset: number }
 
-export interface UnitRef { code: string; name: string; kind: string }
+/** A unit as dispatch reads it; retiredAt is set once an administrator retired it (nothing more is dispatched to it). */
+export interface UnitRef { code: string; name: string; kind: string; retiredAt?: number | null }
 
 export interface DispatchRepo {
   ticket(id: string): HandlingTicket | undefined;
   unit(code: string): UnitRef | undefined;
-  unitNames(codes: readonly string[]): Map<string, string>;
+  /** The units' current names, or the names they had at the instant `at` (a unit renamed since keeps its name then). */
+  unitNames(codes: readonly string[], at?: number): Map<string, string>;
   unitOfUser(userId: string): string | null;
   setUserUnit(userId: string, unitCode: string | null): void;
   round(ticketId: string, round: number): DispatchRound | undefined;
@@ -112,7 +115,8 @@ const D_COLUMNS = ROUND_COLUMNS.map((c) => `d.${c} AS d_${c}`).join(', ');
 
 export function createDispatchRepo(db: Database): DispatchRepo {
   const ticketById = db.prepare('SELECT * FROM tickets WHERE id = ?');
-  const unitByCode = db.prepare('SELECT code, name, kind FROM units WHERE code = ?');
+  const unitByCode = db.prepare('SELECT code, name, kind, retired_at AS retiredAt FROM units WHERE code = ?');
+  const unitNameAt = db.prepare(`SELECT ${nameAtSql('u.code', '@at', 'u.name')} AS name FROM units u WHERE u.code = @code`).pluck();
   const userUnit = db.prepare('SELECT unit_id FROM users WHERE id = ?');
   const setUserUnit = db.prepare('UPDATE users SET unit_id = ? WHERE id = ?');
   const roundByKey = db.prepare('SELECT * FROM ticket_dispatches WHERE ticket_id = ? AND round = ?');
@@ -169,9 +173,12 @@ export function createDispatchRepo(db: Database): DispatchRepo {
       return r ? toHandling(r) : undefined;
     },
     unit: (code) => unitByCode.get(code) as UnitRef | undefined,
-    unitNames(codes) {
+    unitNames(codes, at) {
       const out = new Map<string, string>();
-      for (const code of new Set(codes)) { const u = unitByCode.get(code) as UnitRef | undefined; if (u) out.set(code, u.name); }
+      for (const code of new Set(codes)) {
+        const name = at === undefined ? (unitByCode.get(code) as UnitRef | undefined)?.name : unitNameAt.get({ code, at }) as string | undefined;
+        if (name !== undefined) out.set(code, name);
+      }
       return out;
     },
     unitOfUser: (userId) => (userUnit.get(userId) as { unit_id: string | null } | undefined)?.unit_id ?? null,

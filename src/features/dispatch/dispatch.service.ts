@@ -106,6 +106,13 @@ export function createHandling(deps: DispatchDeps) {
     if (!unit || unit.kind === 'district') {
       throw hotlineError('ERR_VALIDATION', { fields: [{ field, message: `${field === 'leadUnit' ? '主办单位' : '协办单位'}无效：${code}`, message_en: `Unknown unit ${code}` }] });
     }
+    // A retired unit keeps its tickets but takes no new ones.
+    if (unit.retiredAt != null) {
+      throw hotlineError('ERR_UNIT_RETIRED', {
+        unit: code, name: unit.name, retiredAt: unit.retiredAt,
+        fields: [{ field, message: `${unit.name}（${code}）已撤销，不能派单`, message_en: `${code} is retired: choose a unit in use` }],
+      });
+    }
   }
 
   function checkAction(action: TicketAction, ticket: HandlingTicket): void {
@@ -113,6 +120,7 @@ export function createHandling(deps: DispatchDeps) {
       checkUnit(action.leadUnit, 'leadUnit');
       for (const unit of action.cooperatingUnits ?? []) checkUnit(unit, 'cooperatingUnits');
     }
+    if (action.kind === 'reopen' && action.leadUnit) checkUnit(action.leadUnit, 'leadUnit');
     if (action.kind === 'merge') {
       const master = repo.ticket(action.masterId);
       if (!master) throw hotlineError('ERR_NO_SUCH_TICKET', { id: action.masterId, field: 'masterId' });

@@ -50,7 +50,8 @@ export function createHandlingViews(deps: { repo: DispatchRepo; audit: TicketAud
 
   function roundView(r: DispatchRound, now: number): RoundView {
     const units = repo.roundUnits(r.ticketId, r.round);
-    const names = repo.unitNames([r.leadUnit, ...r.cooperatingUnits]);
+    // A round still running names its units as they are called now; one that ended, as they were called when dispatched.
+    const names = repo.unitNames([r.leadUnit, ...r.cooperatingUnits], r.endedAt === null ? undefined : r.clocks.dispatchedAt);
     return {
       round: r.round, leadUnit: r.leadUnit, leadUnitName: names.get(r.leadUnit) ?? r.leadUnit,
       dispatchedAt: r.clocks.dispatchedAt, acceptBy: r.clocks.acceptBy, acceptWarnAt: r.clocks.acceptWarnAt,
@@ -121,7 +122,7 @@ export function createHandlingViews(deps: { repo: DispatchRepo; audit: TicketAud
 
   function suggestion(t: HandlingTicket): (UnitSuggestion & { name: string }) | null {
     const s = suggestUnit(t, deps.handlingUnits);
-    if (!s) return null;
+    if (!s || repo.unit(s.unitCode)?.retiredAt != null) return null;
     return { ...s, name: repo.unit(s.unitCode)?.name ?? s.unitCode };
   }
 

@@ -36,11 +36,15 @@ export const SEED_HANDLING_UNITS: readonly HandlingUnit[] = [
   { code: 'util-heat', name: '北京热力集团', kind: 'utility', handles: ['heating'] },
 ];
 
-/** Adds or renames the departments and utilities; they have no district, so the form's place tree leaves them out. */
+/**
+ * Adds or renames the departments and utilities, with the categories they handle; they have no district, so the
+ * form's place tree leaves them out. A unit an administrator has changed (units.edited_at) is left as they made it.
+ */
 export function seedHandlingUnits(db: Database, units: readonly HandlingUnit[] = SEED_HANDLING_UNITS): number {
-  const upsert = db.prepare(`INSERT INTO units (code, name, district_code, kind) VALUES (?, ?, NULL, ?)
-    ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind`);
-  db.transaction(() => { for (const u of units) upsert.run(u.code, u.name, u.kind); })();
+  const upsert = db.prepare(`INSERT INTO units (code, name, district_code, kind, handles) VALUES (?, ?, NULL, ?, ?)
+    ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, handles = excluded.handles
+    WHERE units.edited_at IS NULL`);
+  db.transaction(() => { for (const u of units) upsert.run(u.code, u.name, u.kind, JSON.stringify(u.handles)); })();
   return units.length;
 }
 

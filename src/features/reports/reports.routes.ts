@@ -46,19 +46,20 @@ export function registerReportRoutes(app: HotlineHttp, deps: ReportsRouteDeps): 
   let echarts: Buffer | undefined;
 
   const monthOf = (q: { month?: string | undefined }) => (q.month === undefined ? reports.currentMonth() : parseMonth(q.month));
-  const describe = (code: string): Pick<UnitInfo, 'name' | 'districtCode'> & { districtName: string | null } => {
-    const units = reports.units();
+  // Names as they were at the month's end: a past month keeps the names it was ranked under, this month has today's.
+  const describe = (code: string, month: string): Pick<UnitInfo, 'name' | 'districtCode'> & { districtName: string | null } => {
+    const units = reports.unitsAt(month);
     const u = units.get(code);
     const district = u?.districtCode ? units.get(u.districtCode) : undefined;
     return { name: u?.name ?? code, districtCode: u?.districtCode ?? null, districtName: district?.name ?? null };
   };
-  const rowView = (r: MonthFigures) => ({ code: r.code, ...describe(r.code), rank: r.rank, gain: r.gain, volume: r.volume, classes: r.classes, ...r.figures });
+  const rowView = (month: string) => (r: MonthFigures) => ({ code: r.code, ...describe(r.code, month), rank: r.rank, gain: r.gain, volume: r.volume, classes: r.classes, ...r.figures });
   const monthView = (month: string, level: ReportLevel, recompute: boolean) => {
     const report = reports.month(month, level, { recompute });
     const closing = report.closed ? reports.closing(month) : undefined;
     return {
       month, level, basis: report.basis, closed: report.closed, previousBasis: report.previousBasis,
-      closedAt: closing?.closedAt ?? null, closedBy: closing?.closedBy ?? null, rows: report.rows.map(rowView),
+      closedAt: closing?.closedAt ?? null, closedBy: closing?.closedBy ?? null, rows: report.rows.map(rowView(month)),
     };
   };
 
@@ -108,8 +109,9 @@ export function registerReportRoutes(app: HotlineHttp, deps: ReportsRouteDeps): 
     const { account } = sessionOf(request);
     const code = request.params.code;
     if (account.role === 'unit' && deps.unitOfUser(account.id) !== code) throw hotlineError('ERR_FORBIDDEN', { unit: code });
-    const card = reports.scorecard(code, monthOf(request.query), request.query.months ?? 12);
-    return { unit: { code, ...describe(code), kind: card.unit.kind }, level: card.level, months: card.months };
+    const lastMonth = monthOf(request.query);
+    const card = reports.scorecard(code, lastMonth, request.query.months ?? 12);
+    return { unit: { code, ...describe(code, lastMonth), kind: card.unit.kind }, level: card.level, months: card.months };
   });
 
   app.get('/api/reports/top-categories', { schema: { querystring: MonthQuery }, preHandler: managers }, async (request) => {
@@ -119,7 +121,7 @@ export function registerReportRoutes(app: HotlineHttp, deps: ReportsRouteDeps): 
 
   app.get('/api/reports/hotspot-streets', { schema: { querystring: MonthQuery }, preHandler: managers }, async (request) => {
     const month = monthOf(request.query);
-    return { month, rows: reports.hotspotStreets(month).map((t) => ({ code: t.key, count: t.count, ...describe(t.key) })) };
+    return { month, rows: reports.hotspotStreets(month).map((t) => ({ code: t.key, count: t.count, ...describe(t.key, month) })) };
   });
 
   app.get('/api/reports/daily-volume', { schema: { querystring: MonthQuery }, preHandler: managers }, async (request) => {

@@ -46,6 +46,8 @@ export interface ReportsService {
   /** When and by whom the month was closed; undefined while it is open. */
   closing(month: string): Omit<ClosedMonth, 'policy'> | undefined;
   units(): ReadonlyMap<string, UnitInfo>;
+  /** The units with the names they had at the end of a month: a past month keeps the names it was ranked under. */
+  unitsAt(month: string): ReadonlyMap<string, UnitInfo>;
   levelOf(unit: UnitInfo): ReportLevel;
   topCategories(month: string): Tally[];
   hotspotStreets(month: string): Tally[];
@@ -63,11 +65,23 @@ type MonthRules = Pick<ReportsPolicy, 'rates' | 'ranking' | 'volume'>;
 export function createReportsService(deps: { source: ReportsSource; repo: ReportsRepo; clock: Clock; policy: ReportsPolicy }): ReportsService {
   const { source, repo, clock, policy } = deps;
   const cache = new Map<string, { at: number; report: MonthReport }>();
-  let unitsCache: { at: number; map: Map<string, UnitInfo> } | undefined;
+  // Read again whenever the directory changes: a unit added, renamed or retired shows at once.
+  let unitsCache: { version: number; map: Map<string, UnitInfo> } | undefined;
+  const namesCache = new Map<string, { version: number; map: Map<string, UnitInfo> }>();
 
   const units = (): Map<string, UnitInfo> => {
-    if (!unitsCache || clock.now() - unitsCache.at > 300_000) unitsCache = { at: clock.now(), map: new Map(source.units().map((u) => [u.code, u])) };
+    const version = source.directoryVersion();
+    if (unitsCache?.version !== version) unitsCache = { version, map: new Map(source.units().map((u) => [u.code, u])) };
     return unitsCache.map;
+  };
+  const unitsAt = (month: string): Map<string, UnitInfo> => {
+    const version = source.directoryVersion();
+    const held = namesCache.get(month);
+    if (held?.version === version) return held.map;
+    if (namesCache.size > 48) namesCache.clear();
+    const map = new Map(source.unitsAt(monthRange(month).to - 1).map((u) => [u.code, u]));
+    namesCache.set(month, { version, map });
+    return map;
   };
   const levelOf = (u: UnitInfo): ReportLevel => (u.kind === 'district' ? 'district' : u.districtCode === null ? 'department' : 'unit');
 
@@ -205,6 +219,7 @@ export function createReportsService(deps: { source: ReportsSource; repo: Report
       return c && { month: c.month, closedAt: c.closedAt, closedBy: c.closedBy };
     },
     units,
+    unitsAt,
     levelOf,
     topCategories: (m) => tickets(m, source.ticketsByCategory, policy.listLength),
     hotspotStreets(m) {

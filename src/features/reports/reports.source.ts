@@ -1,6 +1,7 @@
 import type { Database } from '../../store/database.ts';
 import type { SurveyRecord } from '../../domain/rates.ts';
 import type { HotspotTicket } from '../../domain/hotspots.ts';
+import { directoryVersion, nameAtSql } from '../units/units.repo.ts';
 import { monthOf, monthRange } from './months.ts';
 
 /**
@@ -52,6 +53,10 @@ export interface ReportsSource {
   /** Tickets of one unit and category created in [from, to]. */
   ticketsAt(unitCode: string, category: string, from: number, to: number): HotspotTicket[];
   units(): UnitInfo[];
+  /** Every unit with the name it had at the instant `at` (a unit renamed since keeps its name then). */
+  unitsAt(at: number): UnitInfo[];
+  /** Moves on with every change to the units' directory (see units.repo.ts). */
+  directoryVersion(): number;
   /** The unit a unit user acts for. */
   unitOfUser(userId: string): string | null;
   /** Recomputes a month's survey facts and unit tallies from the stored events (see rebuildFacts). */
@@ -148,6 +153,10 @@ export function createReportsSource(db: Database, options: { fromEvents?: boolea
   const at = db.prepare(`SELECT id, unit_code AS unitCode, category, created_at AS createdAt FROM tickets
     WHERE unit_code = ? AND category = ? AND created_at >= ? AND created_at <= ?`);
   const units = db.prepare('SELECT code, name, district_code AS districtCode, kind FROM units ORDER BY code');
+  const unitsAt = lazy(() => (hasTable(db, 'unit_names')
+    ? db.prepare(`SELECT u.code, ${nameAtSql('u.code', '@at', 'u.name')} AS name, u.district_code AS districtCode, u.kind FROM units u ORDER BY u.code`)
+    : undefined));
+  const directory = directoryVersion(db);
   const unitOfUser = db.prepare('SELECT unit_id FROM users WHERE id = ?').pluck();
 
   const monthTallies = lazy(() => (options.fromEvents || !hasTable(db, 'report_unit_months') ? undefined : {
@@ -210,6 +219,8 @@ export function createReportsSource(db: Database, options: { fromEvents?: boolea
     },
     ticketsAt: (unitCode, category, from, to) => at.all(unitCode, category, from, to) as HotspotTicket[],
     units: () => units.all() as UnitInfo[],
+    unitsAt: (at) => (unitsAt()?.all({ at }) ?? units.all()) as UnitInfo[],
+    directoryVersion: directory,
     unitOfUser: (userId) => (unitOfUser.get(userId) as string | null | undefined) ?? null,
     rebuildFacts: (month) => rebuildFacts(db, month),
   };
