@@ -25,6 +25,7 @@ const benches: Array<{ name: string; file: string; fn: string; what: string }> =
   { name: 'soak-acd', file: 'soak-acd.ts', fn: 'benchAcdLoad', what: '30 arrivals/s, 7,500 seats, 10 virtual minutes (targets: loop lag p99 <= 50 ms, RSS <= 1 GB, nothing leaked)' },
   { name: 'simulate-day', file: 'simulate-day.ts', fn: 'benchSimulateDay', what: 'a Beijing day, 36,000 calls and 750 seats, in virtual time (target <= 30 s wall) against Erlang C' },
   { name: 'screen-pop', file: 'screen-pop.ts', fn: 'benchScreenPop', what: 'screen pop latency, 750 agents, 10 calls/s (target p99 <= 15 ms)' },
+  { name: 'accounts', file: 'accounts.ts', fn: 'benchAccounts', what: 'accounts: CSV import of 750 agents + 2,000 unit users (target <= 30 s), its dry run (<= 3 s), list/search over 10,000 (p99 <= 50 ms)' },
 ];
 
 function show(value: number | string): string {

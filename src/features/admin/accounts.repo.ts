@@ -48,12 +48,11 @@ interface Row {
   updated_at: number | null; agent_id: string | null; seat: string | null; desk: string | null;
 }
 
-const WITH_AGENT = `FROM users u
-  LEFT JOIN agents a ON a.id = (SELECT x.id FROM agents x WHERE x.user_id = u.id ORDER BY x.id LIMIT 1)`;
-const SELECT = `SELECT u.id, u.username, u.display_name, u.role, u.unit_id, un.name AS unit_name, u.disabled_at,
-  u.must_change_password, u.created_at, u.last_login_at, u.updated_at, a.id AS agent_id, a.seat, a.desk
-  ${WITH_AGENT}
+const COLUMNS = `SELECT u.id, u.username, u.display_name, u.role, u.unit_id, un.name AS unit_name, u.disabled_at,
+  u.must_change_password, u.created_at, u.last_login_at, u.updated_at, a.id AS agent_id, a.seat, a.desk`;
+const JOINS = `LEFT JOIN agents a ON a.id = (SELECT x.id FROM agents x WHERE x.user_id = u.id ORDER BY x.id LIMIT 1)
   LEFT JOIN units un ON un.code = u.unit_id`;
+const SELECT = `${COLUMNS} FROM users u ${JOINS}`;
 
 function toRecord(r: Row): UserRecord {
   return {
@@ -89,7 +88,7 @@ export function createAccountsRepo(db: Database) {
     if (f.q) { parts.push("(u.username LIKE ? ESCAPE '\\' OR u.display_name LIKE ? ESCAPE '\\')"); args.push(likePattern(f.q), likePattern(f.q)); }
     if (f.role) { parts.push('u.role = ?'); args.push(f.role); }
     if (f.unit) { parts.push('u.unit_id = ?'); args.push(f.unit); }
-    if (f.desk) { parts.push('a.desk = ?'); args.push(f.desk); }
+    if (f.desk) { parts.push('u.id IN (SELECT d.user_id FROM agents d WHERE d.desk = ?)'); args.push(f.desk); }
     if (f.state === 'active') parts.push('u.disabled_at IS NULL');
     if (f.state === 'disabled') parts.push('u.disabled_at IS NOT NULL');
     if (f.state === 'must_change') parts.push('u.must_change_password = 1');
@@ -99,8 +98,12 @@ export function createAccountsRepo(db: Database) {
   function statements(sql: string) {
     let s = listCache.get(sql);
     if (!s) {
-      const from = sql.includes('a.desk') ? WITH_AGENT : 'FROM users u';
-      s = { rows: db.prepare(`${SELECT} ${sql} ORDER BY u.username LIMIT ? OFFSET ?`), count: db.prepare(`SELECT count(*) AS n ${from} ${sql}`) };
+      // The page's ids first (the username index, nothing joined for the rows skipped), then their details.
+      const page = `SELECT u.id FROM users u ${sql} ORDER BY u.username LIMIT ? OFFSET ?`;
+      s = {
+        rows: db.prepare(`${COLUMNS} FROM (${page}) page CROSS JOIN users u ON u.id = page.id ${JOINS} ORDER BY u.username`),
+        count: db.prepare(`SELECT count(*) AS n FROM users u ${sql}`),
+      };
       listCache.set(sql, s);
     }
     return s;
