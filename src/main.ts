@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     `  Unit portal     ${base}/portal/   (centre review: ${base}/portal/centre.html)`,
     `  Reports         ${base}/reports/`,
     `  Recordings      ${base}/recordings/`,
+    `  Admin console   ${base}/admin/`,
     `  Health          ${base}/health`,
     `  Listening on    ${listening(config.service.host, hotline.url)}`,
   ];

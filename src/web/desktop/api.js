@@ -1,5 +1,9 @@
 // HTTP calls of the desktop: JSON in and out, the session cookie, and the CSRF header on changes.
+// Every page signs in through here, so a one-time password is changed here before the page goes on.
+import { askForNewPassword, mustChangePassword } from '../password-change.js';
+
 let csrfToken = '';
+const changePassword = () => askForNewPassword({ submit: (body) => api('POST', '/api/me/password', body), logout: () => api('POST', '/api/logout', {}) });
 
 export function setCsrfToken(token) {
   csrfToken = token || '';
@@ -32,7 +36,17 @@ export async function api(method, path, body) {
   if (text) {
     try { data = JSON.parse(text); } catch { data = null; }
   }
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) {
+    const error = new ApiError(response.status, data);
+    if (error.code !== 'ERR_PASSWORD_CHANGE_REQUIRED' || path === '/api/me/password') throw error;
+    await changePassword();
+    return api(method, path, body);
+  }
+  if ((path === '/api/login' || path === '/api/me') && mustChangePassword(data)) {
+    if (data.csrfToken) csrfToken = data.csrfToken;
+    await changePassword();
+    return { ...data, mustChangePassword: false, user: data.user && { ...data.user, mustChangePassword: false } };
+  }
   return data;
 }
 
