@@ -49,6 +49,7 @@ import { adminFeature } from './features/admin/admin.feature.ts';
 import { surveyConfigFrom } from './features/surveys/surveys.config.ts';
 import { reportsPolicyFrom } from './features/reports/reports.config.ts';
 import { calendarFrom } from './features/dispatch/dispatch.calendar.ts';
+import { registerDirectoryAdmin } from './features/admin/directory.feature.ts';
 import { startAgentStateRetention } from './features/service-level/agent-state-retention.ts';
 import { createPendingWrites, keepingWrites } from './store/pending-writes.ts';
 import { registerKnowledge } from './features/knowledge/knowledge.routes.ts';
@@ -211,6 +212,8 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
   let conference: ConferenceFeature | undefined;
   let recordingsFeature: RecordingsFeature | undefined;
   const liveCalls = liveCallLookup(calls);
+  // The built-in and configured holidays; years the administrators store take their place (calendar_versions).
+  const calendarBase = calendarFrom(config.calendar);
   app = await build({
     config, db, ari, ami, clock, log, bus,
     settings: {
@@ -222,8 +225,9 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
       registerOpenApi, registerKnowledge, registerTicketSearch, registerTicketExport,
       ({ app: http }) => registerAgentRoutes(http, { agents, checkPhone: (seat) => phones.check(seat) }),
       ({ app: http }) => registerCallbackRoutes(http, { callbacks }),
-      dispatchFeature({ calendar: calendarFrom(config.calendar), scheduleSurvey: (request) => surveys.scheduleSurvey(request), onReady: (parts) => { dispatchParts = parts; } }),
+      dispatchFeature({ calendar: calendarBase, scheduleSurvey: (request) => surveys.scheduleSurvey(request), onReady: (parts) => { dispatchParts = parts; } }),
       reportsFeature({ policy: reportsPolicyFrom(config) }),
+      (ctx) => registerDirectoryAdmin(ctx, { calendar: calendarBase }),
       surveys.register,
       (ctx) => {
         monitoring = registerMonitoring(ctx, {
