@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { VirtualClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { startHotline } from '../../src/hotline.ts';
 import { SESSION_ENDED } from '../../src/features/auth/session-sockets.ts';
 import { startDeskApp } from '../fixtures/desk-app.ts';
 import type { DeskApp } from '../fixtures/desk-app.ts';
@@ -272,5 +278,36 @@ describe('absolute session lifetime', () => {
     for (let i = 0; i < 2; i++) clock.advance(60_000);
     expect(await socket.closed).toBe(SESSION_ENDED);
     expect((await desk.login('agent001')).token).not.toBe(session.token);
+  });
+});
+
+describe('the first administrator', () => {
+  it('when the service starts against a real Asterisk with no administrator, then it warns once how to create one; with one, it does not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotline-first-admin-'));
+    const start = async () => {
+      const lines: string[] = [];
+      const config = loadConfig({
+        env: {},
+        values: {
+          service: { host: '127.0.0.1', port: 0 }, pbx: { mode: 'asterisk' }, ari: { url: 'http://127.0.0.1:9/ari', password: 'ari-secret-1' },
+          ami: { enabled: false }, database: { path: join(dir, 'hotline.sqlite') }, recordings: { dir: join(dir, 'recordings') },
+        },
+      });
+      const hotline = await startHotline({ config, log: createLogger({ level: 'info', destination: { write: (l: string) => { lines.push(l); } } }) });
+      return { hotline, warnings: () => lines.filter((l) => l.includes('no administrator account yet')) };
+    };
+    try {
+      const first = await start();
+      const [warning] = first.warnings();
+      expect(first.warnings()).toHaveLength(1);
+      expect(JSON.parse(warning!)).toMatchObject({ level: 'warn', command: expect.stringContaining('npm run admin -- create-user --username admin --role admin') });
+      await first.hotline.app.auth.createUser({ username: 'admin', password: 'Velvet-Compass-58', role: 'admin', displayName: '管理员' });
+      await first.hotline.close();
+      const second = await start();
+      expect(second.warnings()).toEqual([]);
+      await second.hotline.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
