@@ -127,7 +127,7 @@ export function createInProcessSimulator(opts: InProcessOptions): InProcessSimul
   const bus = new InProcessEvents('in-process');
   bus.keep = opts.eventTypes;
   const recordingsDir = opts.recordingsDir ?? mkdtempSync(join(tmpdir(), 'hotline-inproc-'));
-  mkdirSync(recordingsDir, { recursive: true });
+  mkdirSync(recordingsDir, { recursive: true, mode: 0o700 });
   const pbx = new InProcessPbx({
     clock, prng: createPrng(opts.seed ?? 12345), bus, recordingsDir,
     sounds: opts.sounds ?? {}, defaultSoundMs: opts.defaultSoundMs ?? 3000, asteriskId: 'in-process',

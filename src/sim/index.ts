@@ -19,7 +19,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const clock = opts.clock ?? realClock;
   const asteriskId = opts.asteriskId ?? '02:fc:00:00:00:01';
   const recordingsDir = opts.recordingsDir ?? mkdtempSync(join(tmpdir(), 'hotline-sim-recordings-'));
-  mkdirSync(recordingsDir, { recursive: true });
+  mkdirSync(recordingsDir, { recursive: true, mode: 0o700 });
   const bus = new EventBus(asteriskId);
   const pbx = new Pbx({
     clock, prng: createPrng(opts.seed ?? 12345), bus, recordingsDir,

@@ -88,8 +88,9 @@ export function finishRecording(pbx: Pbx, rec: SimLiveRecording, state: 'done' |
   const elapsed = Math.max(0, pbx.clock.now() - rec.startedAt);
   const path = storedPath(pbx, rec.name, rec.format);
   if (state === 'done') {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, wavFile(elapsed));
+    // As Asterisk's own spool would be set up for the hotline: readable by its user only.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, wavFile(elapsed), { mode: 0o600 });
   } else if (existsSync(path)) {
     rmSync(path);
   }
