@@ -9,15 +9,14 @@ import type { AgentsRepo } from '../features/agents/agents.repo.ts';
 import type { CallbacksRepo } from '../features/callbacks/callbacks.repo.ts';
 import type { CallsRepo } from '../features/calls/calls.repo.ts';
 import { citizenNumber, exponential } from './actors/callers.ts';
+import { planShifts } from './demo-history-content.ts';
+import type { Shift } from './demo-history-content.ts';
 import type { Prng } from './prng.ts';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
 /** Calls an hour on a weekday, Asia/Shanghai hours 0-23 (a small centre: the month is written in a few seconds). */
 const HOURLY = [2, 2, 1, 1, 1, 1, 2, 7, 16, 25, 27, 26, 19, 21, 26, 25, 23, 19, 15, 14, 11, 9, 6, 4];
-/** A day's shifts (hours after midnight): two early, two middle, two late, one night (to the next morning). */
-const SHIFTS = [[7, 15.5], [7, 15.5], [9, 17.5], [9, 17.5], [14.5, 23], [14.5, 23], [22.5, 31.5]] as const;
-
 export interface CallsSettings {
   line: string; queueId: string; wrapUpMs: number; talkMs: number; patienceMs: number; greetingMs: number;
   /** Longest stay in the queue before the caller is sent to a message and a callback. */
@@ -28,35 +27,9 @@ export interface CallsSettings {
 export interface AnsweredCall { callId: string; agent: number; callerNumber: string; endedAt: number }
 export interface CallTally { calls: number; answered: number; abandoned: number; overflowed: number; callbacks: number; agentStates: number }
 
-interface Pause { at: number; ms: number; reason: string }
-interface Shift { start: number; end: number; pauses: Pause[] }
 interface Change { at: number; state: string; reason: string | null; callId: string | null }
 interface Seat { id: string; seat: string; shifts: Shift[]; k: number; on: boolean; freeAt: number; p: number; changes: Change[] }
 interface Task { at: number; id?: string; done: boolean; attempts: number }
-
-/** The rota: each day's shifts go to the agents in turn, with breaks and a meal in each; nobody works two at once. */
-function planShifts(prng: Prng, agents: number, from: number, to: number): Shift[][] {
-  const shifts: Shift[][] = Array.from({ length: agents }, () => []);
-  let turn = 0;
-  for (let day = from; day < to; day += 24 * HOUR) {
-    for (const [j, [a, b]] of SHIFTS.entries()) {
-      const mine = shifts[turn++ % agents]!;
-      const start = day + a * HOUR + prng.int(10) * MIN;
-      const end = Math.min(to, day + b * HOUR + prng.int(10) * MIN);
-      if (start >= end || (mine.length > 0 && mine[mine.length - 1]!.end > start)) continue;
-      const at = (h: number, spread: number) => start + h * HOUR + (prng.next() - 0.5) * spread * MIN;
-      // Two on the same shift take their breaks an hour apart.
-      const pauses: Pause[] = [
-        { at: at(1.5 + (j % 2), 20), ms: (10 + prng.int(10)) * MIN, reason: 'break' },
-        { at: at(3.5 + (j % 2), 20), ms: (30 + prng.int(15)) * MIN, reason: 'meal' },
-        { at: at(6 + (j % 2), 20), ms: (10 + prng.int(10)) * MIN, reason: 'break' },
-      ];
-      if (prng.next() < 0.08) pauses.splice(1, 0, { at: at(3, 20), ms: 30 * MIN, reason: prng.next() < 0.5 ? 'training' : 'meeting' });
-      mine.push({ start, end, pauses: pauses.sort((x, y) => x.at - y.at) });
-    }
-  }
-  return shifts;
-}
 
 export function createCallsHistory(deps: {
   prng: Prng; calls: CallsRepo; agents: AgentsRepo; callbacks: CallbacksRepo; settings: CallsSettings;
@@ -149,11 +122,12 @@ export function createCallsHistory(deps: {
   function missed(call: InboundCall, reason: 'abandoned' | 'overflow', queueId: string | null): void {
     const cb = settings.callbacks;
     if (!cb.enabled || (reason === 'abandoned' && call.endedAt! - call.arrivedAt < cb.shortAbandonSeconds * 1000)) return;
-    const task: Task = { at: call.endedAt!, done: false, attempts: 0 };
+    const at = call.endedAt!;
+    const task: Task = { at, done: false, attempts: 0 };
     tasks.push(task);
     tally.callbacks++;
-    writes.push({ at: task.at, run: () => {
-      const filed = deps.callbacks.record({ callId: call.id, callerNumber: call.callerNumber, line: call.line, queueId, reason, at: task.at }, cb.dedupeHours * HOUR);
+    writes.push({ at, run: () => {
+      const filed = deps.callbacks.record({ callId: call.id, callerNumber: call.callerNumber, line: call.line, queueId, reason, at }, cb.dedupeHours * HOUR);
       task.id = filed?.callbackId;
     } });
   }

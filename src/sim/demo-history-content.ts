@@ -1,11 +1,15 @@
 /**
  * What the demo's month of history is about: the mix of requests a Beijing 12345 centre hears in late autumn
- * (heating, parking, noise, property, wages …), where they come from, and the words agents and units write.
+ * (heating, parking, noise, property, wages …), where they come from, the words agents and units write, and the
+ * agents' rota.
  * Every choice is drawn from the simulator's seeded generator, so a seed gives the same month.
  */
 import type { Prng } from './prng.ts';
 
 type Weighted<T> = ReadonlyArray<readonly [T, number]>;
+
+const MIN = 60_000;
+const HOUR = 3_600_000;
 
 /** One kind of request: its category, how often it comes, as which types, and what citizens say. */
 export interface RequestKind {
@@ -60,7 +64,7 @@ export const REQUEST_KINDS: readonly RequestKind[] = [
 ];
 
 /** Incidents that bring many calls about one place at once (未诉先办: hotspots). */
-export const INCIDENT_CATEGORIES: readonly string[] = [
+const INCIDENT_CATEGORIES: readonly string[] = [
   'heating/too-cold', 'heating/outage', 'water/outage', 'power/outage', 'pollution/noise', 'construction/night-works', 'sanitation/rubbish',
 ];
 
@@ -104,9 +108,24 @@ export function pickWeighted<T>(prng: Prng, items: Weighted<T>): T {
   return items[items.length - 1]![0];
 }
 
-export function pickKind(prng: Prng, category?: string): RequestKind {
-  if (category !== undefined) return REQUEST_KINDS.find((k) => k.category === category) ?? REQUEST_KINDS[0]!;
-  return pickWeighted(prng, REQUEST_KINDS.map((k) => [k, k.weight] as const));
+/** Beijing heats from mid-November to mid-March: heating is what people call about then, and only then. */
+export function heatingSeason(at: number): boolean {
+  const month = new Date(at + 8 * HOUR).getUTCMonth() + 1;
+  return month >= 11 || month <= 3;
+}
+
+const inSeason = (category: string, at: number) => !category.startsWith('heating/') || heatingSeason(at);
+
+export function pickKind(prng: Prng, at: number): RequestKind {
+  return pickWeighted(prng, REQUEST_KINDS.filter((k) => inSeason(k.category, at)).map((k) => [k, k.weight] as const));
+}
+
+export function kindOf(category: string): RequestKind {
+  return REQUEST_KINDS.find((k) => k.category === category) ?? REQUEST_KINDS[0]!;
+}
+
+export function pickIncident(prng: Prng, at: number): string {
+  return pick(prng, INCIDENT_CATEGORIES.filter((c) => inSeason(c, at)));
 }
 
 /** The streets and townships of each district, most calls from the first few (as a few busy streets bring most work). */
@@ -136,4 +155,34 @@ export function addressIn(prng: Prng, place: Place): { community: string; addres
 
 export function describe(prng: Prng, kind: RequestKind, address: string | null): string {
   return `${pick(prng, OPENERS)}${address ? `${address}，` : ''}${pick(prng, kind.says)}，${pick(prng, CLOSERS)}`;
+}
+
+/** A day's shifts (hours after midnight): two early, two middle, two late, one night (to the next morning). */
+const SHIFTS = [[7, 15.5], [7, 15.5], [9, 17.5], [9, 17.5], [14.5, 23], [14.5, 23], [22.5, 31.5]] as const;
+
+interface Pause { at: number; ms: number; reason: string }
+export interface Shift { start: number; end: number; pauses: Pause[] }
+
+/** The rota: each day's shifts go to the agents in turn, with breaks and a meal in each; nobody works two at once. */
+export function planShifts(prng: Prng, agents: number, from: number, to: number): Shift[][] {
+  const shifts: Shift[][] = Array.from({ length: agents }, () => []);
+  let turn = 0;
+  for (let day = from; day < to; day += 24 * HOUR) {
+    for (const [j, [a, b]] of SHIFTS.entries()) {
+      const mine = shifts[turn++ % agents]!;
+      const start = day + a * HOUR + prng.int(10) * MIN;
+      const end = Math.min(to, day + b * HOUR + prng.int(10) * MIN);
+      if (start >= end || (mine.length > 0 && mine[mine.length - 1]!.end > start)) continue;
+      const at = (h: number, spread: number) => start + h * HOUR + (prng.next() - 0.5) * spread * MIN;
+      // Two on the same shift take their breaks an hour apart.
+      const pauses: Pause[] = [
+        { at: at(1.5 + (j % 2), 20), ms: (10 + prng.int(10)) * MIN, reason: 'break' },
+        { at: at(3.5 + (j % 2), 20), ms: (30 + prng.int(15)) * MIN, reason: 'meal' },
+        { at: at(6 + (j % 2), 20), ms: (10 + prng.int(10)) * MIN, reason: 'break' },
+      ];
+      if (prng.next() < 0.08) pauses.splice(1, 0, { at: at(3, 20), ms: 30 * MIN, reason: prng.next() < 0.5 ? 'training' : 'meeting' });
+      mine.push({ start, end, pauses: pauses.sort((x, y) => x.at - y.at) });
+    }
+  }
+  return shifts;
 }

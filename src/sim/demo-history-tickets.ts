@@ -14,7 +14,7 @@ import type { TicketsService } from '../features/tickets/tickets.service.ts';
 import type { TicketAction } from '../domain/ticket-lifecycle.ts';
 import type { AnsweredCall } from './demo-history-calls.ts';
 import {
-  ANSWERS, INCIDENT_CATEGORIES, REPLIES, RETURN_REASONS, REWORK_REASONS, addressIn, describe, pick, pickKind, pickWeighted,
+  ANSWERS, REPLIES, RETURN_REASONS, REWORK_REASONS, addressIn, describe, kindOf, pick, pickIncident, pickKind, pickWeighted,
 } from './demo-history-content.ts';
 import type { Place } from './demo-history-content.ts';
 import type { UnitQuality } from './demo-history-surveys.ts';
@@ -129,20 +129,20 @@ export function createTicketsHistory(deps: {
     // Now and then, and at least every day and a half (so the last days have their hotspot too).
     if (!incident && (prng.next() < 1 / 80 || at - lastIncident > 36 * HOUR)) {
       lastIncident = at;
-      incident = { place: deps.place(prng), category: pick(prng, INCIDENT_CATEGORIES), until: at + (4 + prng.int(5)) * HOUR, left: 5 + prng.int(7), masterId: null };
+      incident = { place: deps.place(prng), category: pickIncident(prng, at), until: at + (4 + prng.int(5)) * HOUR, left: 5 + prng.int(7), masterId: null };
     }
     if (incident && prng.next() < 0.6) {
       incident.left--;
       return { place: incident.place, category: incident.category, incident };
     }
-    return { place: deps.place(prng), category: pickKind(prng).category };
+    return { place: deps.place(prng), category: pickKind(prng, at).category };
   }
 
   /** The agent saves the call's ticket during wrap-up and, in the same step, answers, merges or dispatches it. */
   function intake(call: AnsweredCall, at: number): void {
     const who = deps.agents[call.agent]!;
     const { place, category, incident: from } = request(at);
-    const kind = pickKind(prng, category);
+    const kind = kindOf(category);
     const type = from ? pickWeighted(prng, [['complaint', 6], ['help', 4]] as const) : pickWeighted(prng, kind.types);
     const located = type !== 'consultation' || prng.next() < 0.6;
     const where = located ? addressIn(prng, place) : undefined;
