@@ -45,6 +45,35 @@ function contents(path: string): { counts: Record<string, number>; numbers: stri
   }
 }
 
+/** Rows whose times contradict the order the live service writes them in, by the rule they break (none expected). */
+function outOfOrder(path: string, now: number): Record<string, number> {
+  const db = openDatabase(path);
+  const rules: Record<string, string> = {
+    'a call ends after it arrives, is answered after it is offered': `SELECT count(*) FROM calls WHERE ended_at < arrived_at OR answered_at < offered_at
+      OR offered_at < queued_at OR queued_at < arrived_at OR wait_ms <> coalesce(answered_at, ended_at) - arrived_at`,
+    'a callback is claimed after the missed call and settled after its claim': `SELECT count(*) FROM callbacks
+      WHERE claimed_at < first_missed_at OR outcome_at < claimed_at OR last_attempt_at < first_missed_at`,
+    'a ticket is saved after its call ended': 'SELECT count(*) FROM tickets t JOIN calls c ON c.id = t.call_id WHERE t.created_at < c.ended_at',
+    'a round is signed after it is dispatched and replied to after it is signed': `SELECT count(*) FROM ticket_dispatches
+      WHERE signed_at < dispatched_at OR replied_at < signed_at`,
+    'a survey call goes out after the closure, inside calling hours (09:00-20:00)': `SELECT count(*) FROM survey_attempts a
+      JOIN survey_jobs j ON j.id = a.job_id WHERE a.started_at < j.due_at
+      OR ((a.started_at + 28800000) % 86400000) NOT BETWEEN 32400000 AND 72000000`,
+    'nothing happens after the history ends': `SELECT (SELECT count(*) FROM calls WHERE ended_at > @now) + (SELECT count(*) FROM agent_state_log WHERE since > @now)
+      + (SELECT count(*) FROM audit_log WHERE at > @now) + (SELECT count(*) FROM survey_attempts WHERE ended_at > @now)`,
+  };
+  try {
+    const broken: Record<string, number> = {};
+    for (const [rule, sql] of Object.entries(rules)) {
+      const n = (sql.includes('@now') ? db.prepare(sql).pluck().get({ now }) : db.prepare(sql).pluck().get()) as number;
+      if (n > 0) broken[rule] = n;
+    }
+    return broken;
+  } finally {
+    db.close();
+  }
+}
+
 describe('the demo month of history', () => {
   it('when the month is written into an empty database and the service starts on it, then the reports, the service level, the hotspots and the wallboard read it', async () => {
     const config = demoConfig();
@@ -98,7 +127,7 @@ describe('the demo month of history', () => {
     }
   }, 240_000);
 
-  it('when the same seed writes the history twice, then the row counts and the ticket numbers are the same; a second start writes nothing', async () => {
+  it('when the same seed writes the history twice, then the row counts and the ticket numbers are the same, the rows keep the order of events, and a second start writes nothing', async () => {
     const now = Date.UTC(2026, 10, 20, 3, 0);   // 2026-11-20 11:00 Asia/Shanghai
     const first = demoConfig({ simulator: { seed: 7 } });
     const second = demoConfig({ simulator: { seed: 7 } });
@@ -112,6 +141,7 @@ describe('the demo month of history', () => {
 
     expect(await writeDemoHistory({ config: first, log, now: now + 3_600_000, days: 6 })).toBeUndefined();
     expect(contents(first.database.path)).toEqual(written);
+    expect(outOfOrder(first.database.path, now)).toEqual({});
   }, 240_000);
 
   it('when the history is off or the PBX is a real Asterisk, then nothing is written', async () => {
