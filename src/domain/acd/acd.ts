@@ -92,12 +92,23 @@ export interface Acd {
   /** 1 for the call at the head of its queue; undefined when not waiting. */
   positionOf(callId: string): number | undefined;
   queueCounts(queueId: string): { held: number; waiting: number } | undefined;
+  /** The queues callers may be held in: those configured, then removed ones still serving their callers. */
+  queueIds(): string[];
+  /**
+   * A new version of the lines and desks, from `now` on. Callers held keep their place, their time and the
+   * maximum wait they joined with; from now on they are routed by their queue's new targets, widening and
+   * priority (which moves all of a queue's callers alike). A removed queue that still holds callers keeps
+   * serving them (and overflowing them as it did) but takes no new ones; it is forgotten at a later change
+   * once empty.
+   */
+  reconfigure(config: AcdConfig, now: number): void;
   readonly freeSeats: number;
 }
 
 export function createAcd(config: AcdConfig): Acd {
-  const plan = planAcd(config);
-  const queueLines: QueueLine[] = plan.queues.map((q) => createQueueLine(q));
+  let configs = new Map(config.queues.map((q) => [q.id, q]));
+  let plan = planAcd(config);
+  let queueLines: QueueLine[] = plan.queues.map((q) => createQueueLine(q));
   const seats = new Map<string, Seat>();
   const calls = new Map<string, HeldCall>();
   const pool = createSeatPool();
@@ -105,7 +116,7 @@ export function createAcd(config: AcdConfig): Acd {
   const expiries = createAlarmList();
   const freshSeats = new Set<Seat>();
   const freshCalls = new Set<HeldCall>();
-  const visited = new Uint32Array(plan.queues.length);
+  let visited = new Uint32Array(plan.queues.length);
   let visitStamp = 0;
   let seq = 0;
   let clock = Number.NEGATIVE_INFINITY;
@@ -147,7 +158,7 @@ export function createAcd(config: AcdConfig): Acd {
     lineOf(call).waiting++;
     waitingTotal++;
     lineOf(call).add(call);
-    expiries.set(call.queuedAt + call.queue.maxWaitMs, call);
+    expiries.set(call.queuedAt + call.maxWaitMs, call);
     const widenAt = nextWideningAt(call.queue, call.arrivedAt, now);
     if (widenAt !== undefined) widenings.set(widenAt, call);
     freshCalls.add(call);
@@ -259,7 +270,7 @@ export function createAcd(config: AcdConfig): Acd {
       const call: HeldCall = {
         id: arriving.id, line: arriving.line, queue: placement.queue, state: 'waiting', ownPriority,
         priority: placement.queue.priority + ownPriority, arrivedAt: Math.min(arriving.arrivedAt ?? now, now),
-        queuedAt, seq: ++seq, returned: false, agentId: null, version: 0,
+        queuedAt, maxWaitMs: placement.queue.maxWaitMs, seq: ++seq, returned: false, agentId: null, version: 0,
       };
       calls.set(call.id, call);
       queueLines[call.queue.index]!.held++;
@@ -345,6 +356,7 @@ export function createAcd(config: AcdConfig): Acd {
           call.queue = placement.queue;
           call.priority = placement.queue.priority + call.ownPriority;
           call.queuedAt = now;
+          call.maxWaitMs = call.queue.maxWaitMs;
           calls.set(call.id, call);
           lineOf(call).held++;
           wait(call, now);
@@ -387,6 +399,38 @@ export function createAcd(config: AcdConfig): Acd {
       if (q === undefined) return undefined;
       const line = queueLines[q.index]!;
       return { held: line.held, waiting: line.waiting };
+    },
+    queueIds: () => plan.queues.map((q) => q.id),
+    reconfigure(next, now) {
+      clock = Math.max(clock, now);
+      const ids = new Set(next.queues.map((q) => q.id));
+      const draining = plan.queues.filter((q) => !ids.has(q.id) && queueLines[q.index]!.held > 0).map((q) => configs.get(q.id)!);
+      for (const q of draining) ids.add(q.id);
+      const closed = draining.map((q) => ({
+        ...q, maxWaiting: 0,
+        overflowTo: q.overflowTo?.kind === 'queue' && !ids.has(q.overflowTo.queueId) ? { kind: 'callback' as const } : q.overflowTo,
+      }));
+      const queues = [...next.queues, ...closed];
+      plan = planAcd({ lines: next.lines, queues });
+      configs = new Map(queues.map((q) => [q.id, q]));
+      queueLines = plan.queues.map((q) => createQueueLine(q));
+      visited = new Uint32Array(plan.queues.length);
+      for (const call of calls.values()) {
+        // The queue's new priority moves all its callers alike: their order within it stays.
+        call.queue = plan.queueById.get(call.queue.id)!;
+        call.priority = call.queue.priority + call.ownPriority;
+        lineOf(call).held++;
+        if (call.state !== 'waiting') continue;
+        // Entries and alarms of the old plan go stale; the caller joins the new line with its place, time and maximum wait.
+        call.version++;
+        lineOf(call).waiting++;
+        lineOf(call).add(call);
+        expiries.set(call.queuedAt + call.maxWaitMs, call);
+        const widenAt = nextWideningAt(call.queue, call.arrivedAt, now);
+        if (widenAt !== undefined) widenings.set(widenAt, call);
+        freshCalls.add(call);
+      }
+      for (const seat of seats.values()) if (isFree(seat)) freshSeats.add(seat);
     },
     get freeSeats() { return pool.freeCount; },
   };

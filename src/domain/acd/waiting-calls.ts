@@ -17,6 +17,8 @@ export interface HeldCall {
   readonly arrivedAt: number;
   /** Arrival in the current queue: drives the queue's maximum wait. */
   queuedAt: number;
+  /** The queue's maximum wait when the caller joined it: a later change of the desks applies to later callers. */
+  maxWaitMs: number;
   readonly seq: number;
   /** Came back after a seat did not answer: waits at the head of its queue. */
   returned: boolean;

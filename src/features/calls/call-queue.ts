@@ -29,9 +29,9 @@ export function createCallQueue(deps: CallQueueDeps) {
   /** Per agent: the queues the skills qualify for, and whether the agent counts as staffed (logged in, not paused). */
   const qualifies = new Map<string, readonly string[]>();
   const staffedAgents = new Set<string>();
-  const staffed = new Map<string, number>(deps.config.queues.map((q) => [q.id, 0]));
-  const queueIds = deps.config.queues.map((q) => q.id);
-  const targets = new Map(deps.config.queues.map((q) => [q.id, asTargets(q.target)]));
+  let staffed = new Map<string, number>(deps.config.queues.map((q) => [q.id, 0]));
+  let queueIds = deps.config.queues.map((q) => q.id);
+  let targets = new Map(deps.config.queues.map((q) => [q.id, asTargets(q.target)]));
   let wakeAt: number | null = null;
   let wakeTimer: TimerHandle | undefined;
   let quietSince: number | null = clock.now();
@@ -102,12 +102,30 @@ export function createCallQueue(deps: CallQueueDeps) {
     }, Math.max(0, next - now));
   }
 
+  /**
+   * A new version of the lines and desks: the engine keeps every held caller (see Acd.reconfigure) and each
+   * agent's desks are worked out again, a removed desk still serving its callers with the targets it had.
+   */
+  function reconfigure(config: AcdConfig): void {
+    acd.reconfigure(config, clock.now());
+    const kept = new Map(targets);
+    for (const q of config.queues) kept.set(q.id, asTargets(q.target));
+    queueIds = acd.queueIds();
+    targets = new Map(queueIds.map((id) => [id, kept.get(id) ?? []]));
+    staffed = new Map(queueIds.map((id) => [id, 0]));
+    for (const agentId of known) {
+      qualifies.set(agentId, queuesFor(deps.skillsOf(agentId)));
+      if (staffedAgents.has(agentId)) count(agentId, 1);
+    }
+  }
+
   for (const s of deps.statuses()) seatChanged(s);
 
   return {
     acd,
     seatChanged,
     skillsChanged,
+    reconfigure,
     settle,
     waitingTotal,
     /** Since when no caller has been waiting; null while someone waits. */

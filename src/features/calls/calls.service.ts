@@ -13,7 +13,7 @@ import { createCallLane } from './call-lane.ts';
 import { createCallQueue } from './call-queue.ts';
 import type { CallsRepo } from './calls.repo.ts';
 import { createCallEffects } from './calls.effects.ts';
-import type { CallsSettings, LineSettings, LiveCall, MissedCall, RatingHandoff } from './calls.types.ts';
+import type { CallRouting, CallsSettings, LineSettings, LiveCall, MissedCall, RatingHandoff } from './calls.types.ts';
 import { createCallRecovery } from './calls.recovery.ts';
 import type { RecoveryCounts } from './calls.recovery.ts';
 import type { AriSnapshot } from '../../pbx/ari/client.types.ts';
@@ -71,10 +71,13 @@ export function createCallsService(deps: CallsServiceDeps) {
   let routingHeld = 0;
   /** Callers handed to the after-call rating: not ours any more, and not to be taken for new calls either. */
   const handedOff = new Set<string>();
-  const acdConfig = settings.acd ?? singleQueue(settings.lines.map((l) => l.number));
-  const engineLines = new Set(acdConfig.lines.map((l) => l.line));
+  /** The lines and desks in force: replaced by applyRouting when a new version takes effect. */
+  let routing: CallRouting = {
+    lines: settings.lines, acd: settings.acd ?? singleQueue(settings.lines.map((l) => l.number)), announcements: settings.announcements ?? {},
+  };
+  let engineLines = new Set(routing.acd.lines.map((l) => l.line));
   const queue = createCallQueue({
-    config: acdConfig, clock, skillsOf: agents.skillsOf, statuses: agents.statuses, onWake: wake,
+    config: routing.acd, clock, skillsOf: agents.skillsOf, statuses: agents.statuses, onWake: wake,
     initialAhtSeconds: 180,
   });
   const acd = queue.acd;
@@ -88,15 +91,15 @@ export function createCallsService(deps: CallsServiceDeps) {
     bindPlayback(playbackId, callId) { byPlayback.set(playbackId, callId); },
   });
   const waitingRoom = createWaitingRoom({
-    ari: deps.ari, clock, queue, policies: settings.announcements ?? {},
+    ari: deps.ari, clock, queue, policies: () => routing.announcements,
     overflowMessage: settings.overflowMessage ?? 'sound:hotline/callback-later', messageGuardMs: settings.greetingGuardMs,
     hangUp: effects.hangUp, destroyBridge: effects.destroyBridge,
     bindPlayback(playbackId, callId) { byPlayback.set(playbackId, callId); },
   });
 
   function lineFor(number: string): LineSettings {
-    return settings.lines.find((l) => l.number === number)
-      ?? { number, name: number, greeting: settings.lines[0]?.greeting ?? '', wrapUpMs: settings.defaultWrapUpMs };
+    return routing.lines.find((l) => l.number === number)
+      ?? { number, name: number, greeting: routing.lines[0]?.greeting ?? '', wrapUpMs: settings.defaultWrapUpMs };
   }
 
   /** The call is queued (first time) or back from an agent who did not take it (to the head of its queue). */
@@ -106,7 +109,7 @@ export function createCallsService(deps: CallsServiceDeps) {
     if (acd.call(id) !== undefined) {
       if (atHead) acd.callReturnedToHead(id);
     } else {
-      const line = engineLines.has(live.call.line) ? live.call.line : acdConfig.lines[0]!.line;
+      const line = engineLines.has(live.call.line) ? live.call.line : routing.acd.lines[0]!.line;
       let boost = 0;
       try { boost = deps.priorityFor?.(live.call.callerNumber) ?? 0; } catch (error) {
         live.log.warn({ err: error }, 'caller priority unavailable');
@@ -405,6 +408,18 @@ export function createCallsService(deps: CallsServiceDeps) {
     };
   }
 
+  /**
+   * A new version of the lines and desks, in force from now. Callers already waiting keep their queue, place,
+   * time and maximum wait; a call in progress keeps the line settings it arrived with (greeting, wrap-up);
+   * new callers and every routing decision from now on (targets, widening, limits, announcements) use it.
+   */
+  function applyRouting(next: CallRouting): void {
+    routing = next;
+    engineLines = new Set(next.acd.lines.map((l) => l.line));
+    queue.reconfigure(next.acd);
+    dispatch();
+  }
+
   /** Asterisk restarted under the call: every channel of it is gone. */
   function pbxLost(callId: string): void {
     onLane(callId, (live) => handle(live, { kind: 'pbx_lost' }), true);
@@ -417,6 +432,7 @@ export function createCallsService(deps: CallsServiceDeps) {
     releaseAgent,
     recoverAfterRestart,
     holdRouting,
+    applyRouting,
     /** The caller was handed to the after-call rating: a reconcile must not take it for a new call. */
     handedOff: (channelId: string): boolean => handedOff.has(channelId),
     /** Forgets handed-over callers whose channels are gone (all but those alive, or just the one named). */
@@ -433,7 +449,7 @@ export function createCallsService(deps: CallsServiceDeps) {
     owns: (channelId: string): boolean => byChannel.has(channelId),
     live: (): LiveCall[] => [...calls.values()],
     /** Callers waiting (not ringing a seat), queue by queue in the order they will be served. */
-    waiting: (): string[] => acdConfig.queues.flatMap((q) => acd.waitingOrder(q.id)),
+    waiting: (): string[] => acd.queueIds().flatMap((id) => acd.waitingOrder(id)),
     byId: (callId: string): LiveCall | undefined => calls.get(callId),
     /** Runs a step for a call in its lane (used by reconcile). */
     inLane: onLane,

@@ -39,6 +39,13 @@ export interface CallsSettings {
   overflowMessage?: string;
 }
 
+/** The lines and desks the calls service routes by; replaced whole when a new version takes effect. */
+export interface CallRouting {
+  lines: LineSettings[];
+  acd: AcdConfig;
+  announcements: Record<string, AnnouncementPolicy>;
+}
+
 /** A missed call, for the callback list: abandoned in the queue, sent to a callback by an overflow, or lost. */
 export interface MissedCall {
   callId: string;

@@ -11,7 +11,8 @@ export interface WaitingRoomDeps {
   ari: AriClient;
   clock: Clock;
   queue: CallQueue;
-  policies: Record<string, AnnouncementPolicy>;
+  /** The announcement policy of each queue in force (read at each announcement: a change of the desks applies at once). */
+  policies(): Readonly<Record<string, AnnouncementPolicy>>;
   overflowMessage: string;
   /** A message that never reports its end is given up after this long. */
   messageGuardMs: number;
@@ -34,7 +35,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps) {
 
   /** Schedules the next announcement for a waiting caller, when the queue's policy asks for any. */
   function announceLater(live: LiveCall): void {
-    const policy = live.queueId ? deps.policies[live.queueId] : undefined;
+    const policy = live.queueId ? deps.policies()[live.queueId] : undefined;
     stopAnnouncing(live);
     if (!policy?.enabled || live.call.queuedAt === null) return;
     const plan = announcementsFor({

@@ -1,6 +1,7 @@
 import type { Config } from '../../config/config.ts';
 import type { AcdConfig, QueueConfig } from '../../domain/acd/queues.ts';
 import type { Announcement, AnnouncementPolicy } from '../../domain/acd/wait-estimate.ts';
+import type { CallRouting, LineSettings } from './calls.types.ts';
 
 /** The queue engine's configuration from the hotline's: each line to its desk, each desk's target, widening and limits. */
 export function acdConfigFrom(config: Pick<Config, 'lines' | 'queues'>): AcdConfig {
@@ -22,6 +23,15 @@ export function acdConfigFrom(config: Pick<Config, 'lines' | 'queues'>): AcdConf
 
 export function announcementPoliciesFrom(config: Pick<Config, 'queues'>): Record<string, AnnouncementPolicy> {
   return Object.fromEntries(config.queues.map((q) => [q.id, { ...q.announcements }]));
+}
+
+export function lineSettingsFrom(config: Pick<Config, 'lines'>): LineSettings[] {
+  return config.lines.map((l) => ({ number: l.number, name: l.name, greeting: l.greeting, wrapUpMs: l.wrapUpSeconds * 1000, rateAfterCall: l.rateAfterCall }));
+}
+
+/** What the calls service routes by, from a version of the lines and desks (the config file's, or one edited since). */
+export function callRoutingFrom(config: Pick<Config, 'lines' | 'queues'>): CallRouting {
+  return { lines: lineSettingsFrom(config), acd: acdConfigFrom(config), announcements: announcementPoliciesFrom(config) };
 }
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
