@@ -25,16 +25,23 @@ export function ticketTypeOf(value: unknown): TicketType | undefined {
 export interface CategoryItem {
   readonly code: string;
   readonly zh: string;
+  /** The English name; the seed's come from the form's labels (src/features/tickets/categories.ts). */
+  readonly en?: string;
   /** Overrides the group's urgency or handling where this item differs (燃气泄漏 is life safety). */
   readonly urgency?: UrgencyClass;
   readonly handling?: UnitKind;
+  /** No longer offered for new tickets; kept so that the tickets filed under it keep their meaning. */
+  readonly retired?: boolean;
 }
 
 export interface CategoryGroup {
   readonly code: string;
   readonly zh: string;
+  readonly en?: string;
   readonly urgency: UrgencyClass;
   readonly handling: UnitKind;
+  /** Retires every item of the group for new tickets. */
+  readonly retired?: boolean;
   readonly items: readonly CategoryItem[];
 }
 
@@ -44,7 +51,7 @@ function group(code: string, zh: string, urgency: UrgencyClass, handling: UnitKi
   return { code, zh, urgency, handling, items };
 }
 
-/** The seed two-level tree; a city replaces or extends it through configuration. */
+/** The seed two-level tree, the first version of the tree the administrators edit (src/features/admin/). */
 export const SEED_TAXONOMY: Taxonomy = [
   group('property', '物业管理', 'general', 'township', [
     { code: 'service', zh: '物业服务' }, { code: 'fees', zh: '物业收费' },
@@ -133,6 +140,28 @@ export const SEED_TAXONOMY: Taxonomy = [
   ]),
 ];
 
+/**
+ * Where the tree in force is read from: the service registers the administrators' current version at start
+ * (src/features/admin/category-versions.ts); the seed when none is registered (tools, unit tests). The
+ * functions below read it whenever they are not given a tree, so a new version applies to the next call.
+ */
+const sources: Array<() => Taxonomy> = [];
+
+/** The tree in force now. */
+export function taxonomyInForce(): Taxonomy {
+  const source = sources[sources.length - 1];
+  return source ? source() : SEED_TAXONOMY;
+}
+
+/** Reads the tree in force from `source` until the returned function is called. */
+export function readTaxonomyFrom(source: () => Taxonomy): () => void {
+  sources.push(source);
+  return () => {
+    const i = sources.lastIndexOf(source);
+    if (i >= 0) sources.splice(i, 1);
+  };
+}
+
 export interface CategoryMatch {
   readonly group: CategoryGroup;
   readonly item: CategoryItem | null;
@@ -141,7 +170,7 @@ export interface CategoryMatch {
 }
 
 /** A category by its code ('water/outage', 'water') or its Chinese path ('供水/停水', '供水'). */
-export function findCategory(category: string, taxonomy: Taxonomy = SEED_TAXONOMY): CategoryMatch | undefined {
+export function findCategory(category: string, taxonomy: Taxonomy = taxonomyInForce()): CategoryMatch | undefined {
   const [groupKey, itemKey, ...rest] = category.split('/').map((part) => part.trim());
   if (rest.length > 0 || groupKey === undefined) return undefined;
   const found = taxonomy.find((g) => g.code === groupKey || g.zh === groupKey);
@@ -151,25 +180,31 @@ export function findCategory(category: string, taxonomy: Taxonomy = SEED_TAXONOM
   return item === undefined ? undefined : { group: found, item, code: `${found.code}/${item.code}` };
 }
 
-export function isCategory(category: string, taxonomy: Taxonomy = SEED_TAXONOMY): boolean {
-  return findCategory(category, taxonomy) !== undefined;
+/** A category that may be chosen for a new ticket: known and not retired (neither it nor its group). */
+export function isCategory(category: string, taxonomy: Taxonomy = taxonomyInForce()): boolean {
+  const match = findCategory(category, taxonomy);
+  return match !== undefined && !isRetired(match);
+}
+
+export function isRetired(match: CategoryMatch): boolean {
+  return match.group.retired === true || match.item?.retired === true;
 }
 
 /** '供水 / 停水' for 'water/outage'; the input itself when unknown. */
-export function categoryLabel(category: string, taxonomy: Taxonomy = SEED_TAXONOMY): string {
+export function categoryLabel(category: string, taxonomy: Taxonomy = taxonomyInForce()): string {
   const match = findCategory(category, taxonomy);
   if (match === undefined) return category;
   return match.item === null ? match.group.zh : `${match.group.zh} / ${match.item.zh}`;
 }
 
 /** The urgency class a category suggests; 'general' for a category the tree does not know. */
-export function suggestUrgency(category: string, taxonomy: Taxonomy = SEED_TAXONOMY): UrgencyClass {
+export function suggestUrgency(category: string, taxonomy: Taxonomy = taxonomyInForce()): UrgencyClass {
   const match = findCategory(category, taxonomy);
   return match?.item?.urgency ?? match?.group.urgency ?? 'general';
 }
 
 /** The kind of unit a category is usually dispatched to; the township where it happens when unknown. */
-export function suggestUnitKind(category: string, taxonomy: Taxonomy = SEED_TAXONOMY): UnitKind {
+export function suggestUnitKind(category: string, taxonomy: Taxonomy = taxonomyInForce()): UnitKind {
   const match = findCategory(category, taxonomy);
   return match?.item?.handling ?? match?.group.handling ?? 'township';
 }

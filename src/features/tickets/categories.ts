@@ -1,8 +1,9 @@
 /**
- * The ticket categories and types the intake form offers, read from the domain taxonomy (stored as
- * "<group>/<item>"), with the English labels the desktop shows after the language switch.
+ * The ticket categories and types the intake form offers, read from the tree in force (the administrators'
+ * current version, src/features/admin/category-versions.ts; stored on a ticket as "<group>/<item>"), with the
+ * English labels the desktop shows after the language switch.
  */
-import { SEED_TAXONOMY, TICKET_TYPES, findCategory, ticketTypeOf } from '../../domain/taxonomy.ts';
+import { SEED_TAXONOMY, TICKET_TYPES, findCategory, isRetired, taxonomyInForce, ticketTypeOf } from '../../domain/taxonomy.ts';
 import type { Taxonomy, TicketType } from '../../domain/taxonomy.ts';
 
 export { TICKET_TYPES, ticketTypeOf };
@@ -23,6 +24,7 @@ export function isTicketChannel(value: unknown): value is TicketChannel {
   return typeof value === 'string' && Object.hasOwn(TICKET_CHANNELS, value);
 }
 
+/** The seed tree's English names (a version edited in the console carries its own). */
 const GROUP_EN: Readonly<Record<string, string>> = {
   property: 'Property management', sanitation: 'City appearance and sanitation', traffic: 'Traffic',
   'illegal-building': 'Illegal construction', market: 'Market regulation', pollution: 'Environmental pollution',
@@ -77,18 +79,28 @@ function labelled(code: string, zh: string, en: string | undefined, defaults: { 
   return { code, zh, en: en ?? zh, urgency: defaults.urgency, handling: defaults.handling };
 }
 
-/** The form's tree: every group and item of the taxonomy with its Chinese and English label and its defaults. */
-export function categoryTree(taxonomy: Taxonomy = SEED_TAXONOMY): TicketCategoryGroup[] {
-  return taxonomy.map((g) => ({
-    ...labelled(g.code, g.zh, GROUP_EN[g.code], g),
-    items: g.items.map((i) => labelled(i.code, i.zh, ITEM_EN[`${g.code}/${i.code}`], { urgency: i.urgency ?? g.urgency, handling: i.handling ?? g.handling })),
+/**
+ * Every group and item of a tree with its Chinese and English label and its defaults; with `offered`, only
+ * what may be chosen for a new ticket (retired groups and items left out).
+ */
+export function categoryTree(taxonomy: Taxonomy = taxonomyInForce(), opts: { offered?: boolean } = {}): TicketCategoryGroup[] {
+  const shown = <T extends { retired?: boolean }>(nodes: readonly T[]): readonly T[] => (opts.offered ? nodes.filter((n) => n.retired !== true) : nodes);
+  return shown(taxonomy).map((g) => ({
+    ...labelled(g.code, g.zh, g.en ?? GROUP_EN[g.code], g),
+    items: shown(g.items).map((i) => labelled(i.code, i.zh, i.en ?? ITEM_EN[`${g.code}/${i.code}`], { urgency: i.urgency ?? g.urgency, handling: i.handling ?? g.handling })),
   }));
 }
 
-export const TICKET_CATEGORIES: readonly TicketCategoryGroup[] = categoryTree();
+/** The seed tree with its labels: the first version the administrators start from. */
+export const TICKET_CATEGORIES: readonly TicketCategoryGroup[] = categoryTree(SEED_TAXONOMY);
 
-/** A stored category is always a second-level code, '<group>/<item>'. */
-export function isTicketCategory(value: string, taxonomy: Taxonomy = SEED_TAXONOMY): boolean {
+/** The intake form's tree now: the version in force, retired groups and items left out. */
+export function ticketCategories(): TicketCategoryGroup[] {
+  return categoryTree(taxonomyInForce(), { offered: true });
+}
+
+/** A category a new ticket may be filed under: a second-level code, '<group>/<item>', in force and not retired. */
+export function isTicketCategory(value: string, taxonomy: Taxonomy = taxonomyInForce()): boolean {
   const match = findCategory(value, taxonomy);
-  return match !== undefined && match.item !== null && match.code === value;
+  return match !== undefined && match.item !== null && match.code === value && !isRetired(match);
 }

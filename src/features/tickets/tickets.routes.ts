@@ -3,7 +3,7 @@ import { hotlineError } from '../../domain/errors.ts';
 import { requireRole, sessionOf } from '../auth/auth.routes.ts';
 import type { LiveHub } from '../live/live.hub.ts';
 import { URGENCY_CLASSES, URGENCY_LABELS } from '../../domain/deadlines.ts';
-import { TICKET_CATEGORIES, TICKET_CHANNELS, TICKET_TYPES } from './categories.ts';
+import { TICKET_CHANNELS, TICKET_TYPES, ticketCategories } from './categories.ts';
 import { CallParams, DraftBody, MergeOffersQuery, TicketBody, TicketParams } from './tickets.schemas.ts';
 import type { TicketsService } from './tickets.service.ts';
 
@@ -16,7 +16,7 @@ export function registerTicketRoutes(app: HotlineHttp, deps: { tickets: TicketsS
     types: Object.entries(TICKET_TYPES).map(([code, label]) => ({ code, ...label })),
     channels: Object.entries(TICKET_CHANNELS).map(([code, label]) => ({ code, ...label })),
     urgencies: URGENCY_CLASSES.map((code) => ({ code, zh: URGENCY_LABELS[code] })),
-    groups: TICKET_CATEGORIES,
+    groups: ticketCategories(),
   }));
 
   app.get('/api/calls/:callId/draft', { schema: { params: CallParams }, preHandler: intake }, async (request) =>
