@@ -131,6 +131,9 @@ describe('listing and adding units', () => {
   });
 
   it('when a street and a department are added, then the pickers and the suggestion offer them at once, and a taken code is refused', async () => {
+    const units = (tag?: string) => fetch(`${s.url}/api/units`, { headers: { authorization: `Bearer ${s.sessions.agent.token}`, ...(tag ? { 'if-none-match': tag } : {}) } });
+    const tagBefore = (await units()).headers.get('etag')!;
+    expect((await units(tagBefore)).status).toBe(304);
     const street = await api('admin', 'POST', '/api/admin/units', { code: 'CY-NEW-01', name: '望京新区街道', kind: 'street', districtCode: CHAOYANG, contactNumber: '01064000001' });
     expect(street.status).toBe(201);
     expect(street.body.unit).toEqual({
@@ -139,6 +142,11 @@ describe('listing and adding units', () => {
     });
     const tree = (await api('agent', 'GET', '/api/units')).body.districts as Array<{ code: string; units: Array<{ code: string; name: string }> }>;
     expect(tree.find((d) => d.code === CHAOYANG)!.units).toContainEqual(expect.objectContaining({ code: 'CY-NEW-01', name: '望京新区街道' }));
+    // A browser holding the tree from before the change gets the new one, not a 304.
+    const changed = await units(tagBefore);
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('cache-control')).toBe('private, no-cache');
+    expect(changed.headers.get('etag')).not.toBe(tagBefore);
 
     const dept = await api('admin', 'POST', '/api/admin/units', { code: 'city-outage', name: '市停水应急办', kind: 'department', handles: ['water/outage', '供水/停水'] });
     expect(dept.status).toBe(201);

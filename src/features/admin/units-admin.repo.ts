@@ -42,9 +42,12 @@ interface UnitRow {
   contact_number: string | null; retired_at: number | null; handles: string | null; users: number;
 }
 
+function handlesOf(text: string | null): string[] {
+  try { return text ? (JSON.parse(text) as string[]) : []; } catch { return []; }
+}
+
 function toRecord(r: UnitRow): UnitRecord {
-  let handles: string[] = [];
-  try { handles = r.handles ? (JSON.parse(r.handles) as string[]) : []; } catch { handles = []; }
+  const handles = handlesOf(r.handles);
   return {
     code: r.code, name: r.name, kind: r.kind, districtCode: r.kind === 'district' ? null : r.district_code,
     districtName: r.kind === 'district' ? null : r.district_name, contactNumber: r.contact_number, retiredAt: r.retired_at,
