@@ -28,7 +28,7 @@ import type { CallsService } from './features/calls/calls.service.ts';
 import { attachCallsStasis } from './features/calls/calls.stasis.ts';
 import { attachCallsReconcile } from './features/calls/calls.reconcile.ts';
 import type { CallsSettings } from './features/calls/calls.types.ts';
-import { acdConfigFrom, announcementPoliciesFrom } from './features/calls/queue-settings.ts';
+import { acdConfigFrom, announcementPoliciesFrom, callRoutingFrom } from './features/calls/queue-settings.ts';
 import { createCallbacksRepo } from './features/callbacks/callbacks.repo.ts';
 import { createCallbacksService } from './features/callbacks/callbacks.service.ts';
 import type { CallbacksService } from './features/callbacks/callbacks.service.ts';
@@ -46,6 +46,8 @@ import { registerOpenApi } from './openapi.ts';
 import { registerSoftphone, seatsFromAgents } from './features/softphone/softphone.feature.ts';
 import { metricsFeature } from './features/metrics/metrics.feature.ts';
 import { adminFeature } from './features/admin/admin.feature.ts';
+import { openLineVersions } from './features/admin/line-versions.ts';
+import { referenceDataFeature } from './features/admin/reference-data.feature.ts';
 import { surveyConfigFrom } from './features/surveys/surveys.config.ts';
 import { reportsPolicyFrom } from './features/reports/reports.config.ts';
 import { calendarFrom } from './features/dispatch/dispatch.calendar.ts';
@@ -132,15 +134,18 @@ export function callsSettingsFrom(config: Config, tuning: Partial<HotlineTuning>
 
 /** The whole hotline: database, PBX (a real Asterisk or the simulator), features and the HTTP server. */
 export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> {
-  const { config, log } = opts;
+  const { log } = opts;
   const tuning = opts.tuning ?? {};
   const clock = opts.clock ?? realClock;
   const bus = createBus((topic, error) => log.error({ err: error, topic }, 'bus handler failed'));
-  const recordingsDir = resolve(config.recordings.dir);
+  const recordingsDir = resolve(opts.config.recordings.dir);
   mkdirSync(recordingsDir, { recursive: true, mode: 0o700 });
 
-  const db = openDatabase(config.database.path, { log });
+  const db = openDatabase(opts.config.database.path, { log });
   migrate(db);
+  // Lines and desks: the config file's are version 1; once edited in the admin console they live in the database.
+  const lineVersions = openLineVersions({ db, clock, log, config: opts.config });
+  const config: Config = { ...opts.config, ...lineVersions.inForce() };
   seedUnits(db, readUnitsSeed());
   seedKnowledge(db);
   // Call and agent writes the database refuses (busy, full) are kept and written later: a call never stops for them.
@@ -205,6 +210,8 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
     stateChanged: (status) => calls.queue.seatChanged(status),
     skillsChanged: (agentId, skills) => { calls.queue.skillsChanged(agentId, skills); calls.dispatch(); },
   });
+  // A version of the lines and desks edited in the console is routed by from when it takes effect, calls in progress kept.
+  lineVersions.start((doc) => calls.applyRouting(callRoutingFrom(doc)));
 
   const surveys = surveysFeature({ config: surveyConfigFrom(config) });
   let dispatchParts: DispatchParts | undefined;
@@ -245,6 +252,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
       (ctx) => registerSoftphone(ctx, config.softphone, seatsFromAgents(agents)),
       metricsFeature({ calls, agents, ami, token: config.metrics.token }),
       adminFeature({ agents, sessionSockets: () => app?.sessionSockets }),
+      referenceDataFeature({ lines: lineVersions }),
     ],
   });
 
@@ -294,6 +302,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
         await monitoring?.close();
         await conference?.close();
         recordingsFeature?.close();
+        lineVersions.close();
         calls.close();
         callbacks.close();
         agents.close();

@@ -6,7 +6,7 @@ const seconds = (def: number, min = 0, max = 86_400) => Type.Integer({ minimum: 
 const isoDate = Type.String({ pattern: '^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' });
 const port = (def: number) => Type.Integer({ minimum: 1, maximum: 65_535, default: def });
 
-const Line = Type.Object({
+export const Line = Type.Object({
   number: Type.String({ pattern: '^[0-9]{3,20}$' }),
   name: Type.String({ minLength: 1, default: '12345 市民服务热线' }),
   greeting: Type.String({ minLength: 1, default: 'sound:hotline/greeting' }),
@@ -35,7 +35,7 @@ const Announcements = Type.Object({
 }, { ...closed, default: {} });
 
 /** A desk: which agents may take its callers, how the target widens with the wait, and its limits. */
-const Queue = Type.Object({
+export const Queue = Type.Object({
   id: Type.String({ pattern: '^[a-z0-9_-]{1,32}$' }),
   name: Type.Optional(Type.String({ minLength: 1 })),
   target: SkillTarget,

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { startHotline } from '../../src/hotline.ts';
 import type { Hotline, HotlineTuning } from '../../src/hotline.ts';
+import type { Clock } from '../../src/clock.ts';
 import type { HotlineHttp } from '../../src/app.ts';
 import type { Role } from '../../src/features/auth/auth.service.ts';
 
@@ -53,7 +54,7 @@ export const isStatic = (r: RouteEntry): boolean =>
 export const changesState = (method: string): boolean => !['GET', 'HEAD', 'OPTIONS'].includes(method);
 
 /** startHotline with the simulator on port 0, a temporary database, pino into `logs`, one user per role. */
-export async function startSecured(opts: { tuning?: Partial<HotlineTuning>; logLevel?: 'info' | 'debug' | 'trace'; values?: Record<string, unknown> } = {}): Promise<Secured> {
+export async function startSecured(opts: { tuning?: Partial<HotlineTuning>; logLevel?: 'info' | 'debug' | 'trace'; values?: Record<string, unknown>; clock?: Clock } = {}): Promise<Secured> {
   const dir = mkdtempSync(join(tmpdir(), 'hotline-sec-'));
   const config = loadConfig({
     env: {},
@@ -70,7 +71,7 @@ export async function startSecured(opts: { tuning?: Partial<HotlineTuning>; logL
   const logs: string[] = [];
   const log = createLogger({ level: opts.logLevel ?? 'debug', destination: { write: (line: string) => { logs.push(line); } } });
   const hotline = await startHotline({
-    config, log,
+    config, log, ...(opts.clock ? { clock: opts.clock } : {}),
     tuning: { ringTimeoutMs: 1500, sounds: { 'sound:hotline/greeting': 100 }, recordings: { finishWaitMs: 300, retryBaseMs: 50 }, ...opts.tuning },
   });
   const sessions = {} as Record<Role, Session>;
