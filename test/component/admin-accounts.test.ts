@@ -139,16 +139,21 @@ describe('accounts API', () => {
     expect((await login(s.url, 'zhang.san', reset.body.initialPassword)).body.user.mustChangePassword).toBe(true);
   });
 
-  it('when an account is disabled, then it cannot sign in (as with a wrong password) and its sessions and sockets end at once; enabled, it signs in again', async () => {
+  it('when an account is disabled, then it cannot sign in (as with a wrong password), its sessions and sockets end at once and its agent leaves the queue; enabled, it signs in again', async () => {
     s = await startSecured({ logLevel: 'info' });
     const admin = s.sessions.admin.token;
     const agent = s.sessions.agent;
+    s.hotline.sim!.control.registerPhone('seat-sec', { mode: 'answer', ringMs: 200 });
+    expect((await call(s.url, agent.token, 'POST', '/api/agents/me/login', {})).status).toBe(200);
+    expect((await call(s.url, agent.token, 'POST', '/api/agents/me/state', { state: 'ready' })).status).toBe(200);
+    const agentId = s.hotline.agents.list().find((a) => a.seat === 'seat-sec')!.id;
     const socket = await openSocket(s.url, agent.token);
     const id = (await call(s.url, admin, 'GET', '/api/admin/users?q=sec-agent')).body.users[0].id as string;
     const disabled = await call(s.url, admin, 'POST', `/api/admin/users/${id}/disable`);
     expect(disabled.body.user.disabled).toBe(true);
     expect(await socket.closed).toBe(SESSION_ENDED);
     expect((await call(s.url, agent.token, 'GET', '/api/me')).status).toBe(401);
+    expect(s.hotline.agents.get(agentId)?.state).toBe('offline');
     const refused = await login(s.url, 'sec-agent', PASSWORD);
     const wrong = await login(s.url, 'sec-agent', 'wrong-password-9');
     expect(refused.status).toBe(401);

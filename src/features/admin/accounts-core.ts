@@ -23,7 +23,7 @@ export interface UserView {
 }
 
 export interface LiveParts {
-  agents: Pick<AgentsService, 'setSkills' | 'setSeat' | 'setDesk' | 'rename' | 'skillsOf'>;
+  agents: Pick<AgentsService, 'setSkills' | 'setSeat' | 'setDesk' | 'rename' | 'skillsOf' | 'logout'>;
   /** Ends every session of the user and closes their sockets. */
   endSessions(userId: string): void;
 }

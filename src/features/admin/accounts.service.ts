@@ -124,6 +124,11 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       if (disabled && actor.id === id) throw refuse(actor, action, before.username, 'ERR_FORBIDDEN', { reason: 'self' });
       if ((before.disabledAt !== null) !== disabled) repo.setDisabled(id, disabled ? clock.now() : null, clock.now());
       if (disabled) endSessions(id);
+      // A disabled agent leaves the queue now; one on a call keeps it (logout is refused then) and is logged.
+      if (disabled && live && before.agentId) {
+        const out = live.agents.logout(before.agentId);
+        if (!out.ok) log.warn({ userId: id, agentId: before.agentId, code: out.error.code }, 'disabled agent not logged out: on a call');
+      }
       const after = view(repo.byId(id)!);
       audit.record({ actor, action, target: before.username, before: view(before), after, outcome: 'ok' });
       log.info({ userId: id, by: actor.username }, disabled ? 'account disabled' : 'account enabled');
