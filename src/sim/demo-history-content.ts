@@ -128,7 +128,7 @@ export function pickIncident(prng: Prng, at: number): string {
   return pick(prng, INCIDENT_CATEGORIES.filter((c) => inSeason(c, at)));
 }
 
-/** The streets and townships of each district, most calls from the first few (as a few busy streets bring most work). */
+/** The streets and townships of each district, most calls from the first few (a few busy streets bring most of the work). */
 export interface Place { districtCode: string; townshipCode: string; townshipName: string }
 
 export function placePicker(townships: ReadonlyArray<{ code: string; name: string; districtCode: string }>) {
@@ -141,8 +141,8 @@ export function placePicker(townships: ReadonlyArray<{ code: string; name: strin
   const districts = DISTRICT_WEIGHTS.filter(([code]) => byDistrict.has(code));
   return (prng: Prng): Place => {
     const districtCode = pickWeighted(prng, districts);
-    const list = byDistrict.get(districtCode)!;
-    const township = pickWeighted(prng, list.map((t, k) => [t, 1 / (k + 1)] as const));
+    const list = byDistrict.get(districtCode)!.slice(0, 12);
+    const township = pickWeighted(prng, list.map((t, k) => [t, 1 / (k + 1) ** 1.3] as const));
     return { districtCode, townshipCode: township.code, townshipName: township.name };
   };
 }

@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { createBus } from '../bus.ts';
-import { realClock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import { DEFAULT_DEADLINE_POLICY } from '../domain/deadlines.ts';
 import { shanghaiDayStart } from '../domain/survey-dialer.ts';
@@ -198,9 +197,9 @@ export function writeHistory(o: { db: Database; config: Config; log: Logger; now
   return counts;
 }
 
-/** The simulated agents' accounts as startSimulatedAgents makes them, and the demo accounts npm start makes. */
-async function demoAccounts(db: Database, config: Config, log: Logger): Promise<DemoHistoryAccounts> {
-  const auth = createAuthService({ repo: createAuthRepo(db), clock: realClock, log });
+/** The simulated agents' accounts as startSimulatedAgents makes them, and the demo accounts npm start makes, as of `at`. */
+async function demoAccounts(db: Database, config: Config, log: Logger, at: number): Promise<DemoHistoryAccounts> {
+  const auth = createAuthService({ repo: createAuthRepo(db), clock: historyClock(at), log });
   const password = DEFAULT_AUTH_SETTINGS.demoPassword;
   const hash = await hashPassword(password);
   const agents: Account[] = [];
@@ -232,9 +231,11 @@ export async function writeDemoHistory(o: { config: Config; log: Logger; now?: n
     }
     seedUnits(db, readUnitsSeed());
     seedHandlingUnits(db, SEED_HANDLING_UNITS);
-    const accounts = await demoAccounts(db, config, log);
+    const now = o.now ?? Date.now();
+    const days = o.days ?? 30;
+    const accounts = await demoAccounts(db, config, log, shanghaiDayStart(now) - days * DAY);
     const unitPasswordHash = await hashPassword(randomBytes(24).toString('base64url'));
-    const counts = writeHistory({ db, config, log, now: o.now ?? Date.now(), days: o.days ?? 30, accounts, unitPasswordHash });
+    const counts = writeHistory({ db, config, log, now, days, accounts, unitPasswordHash });
     log.info({ ...counts, ms: Math.round(performance.now() - started) }, 'demo history written');
     return counts;
   } finally {
