@@ -267,6 +267,12 @@ describe('accounts API', () => {
 });
 
 describe('absolute session lifetime', () => {
+  it('when HOTLINE_SESSION_IDLE_MINUTES and HOTLINE_SESSION_MAX_HOURS are set, then the config carries them; unset, 480 minutes and 12 hours', () => {
+    expect(loadConfig({ env: {} }).auth).toEqual({ sessionIdleMinutes: 480, sessionMaxHours: 12 });
+    expect(loadConfig({ env: { HOTLINE_SESSION_IDLE_MINUTES: '30', HOTLINE_SESSION_MAX_HOURS: '2' } }).auth).toEqual({ sessionIdleMinutes: 30, sessionMaxHours: 2 });
+    expect(() => loadConfig({ env: { HOTLINE_SESSION_MAX_HOURS: '0' } })).toThrow(/auth\.sessionMaxHours/);
+  });
+
   it('when a session is used all day, then it still ends 12 hours after its sign-in (its sockets too), while the idle limit keeps sliding', async () => {
     const clock = new VirtualClock();
     desk = await startDeskApp({ clock, settings: { live: { heartbeatMs: 100 * 3_600_000 } } });

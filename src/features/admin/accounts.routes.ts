@@ -41,14 +41,29 @@ function csv(reply: { header(k: string, v: string): unknown }, name: string): vo
   reply.header('cache-control', 'no-store');
 }
 
+/** `POST /api/admin/users/import?dryRun=`: a dry run checks every row (no hashing); the import is all or nothing. */
+function registerImport(app: HotlineHttp, accounts: AccountsService, admins: { preHandler: ReturnType<typeof requireRole> }): void {
+  app.post('/api/admin/users/import', {
+    ...admins, bodyLimit: IMPORT_LIMIT_BYTES,
+    schema: { querystring: ImportQuery, body: ImportBody, response: { 200: ImportCheckReply, 201: ImportDoneReply } },
+  }, async (request, reply) => {
+    const text = request.body as string;
+    if (request.query.dryRun) {
+      const checked = accounts.checkImport(text);
+      return { ok: checked.errors.length === 0, rows: checked.rows, errors: checked.errors };
+    }
+    const done = await accounts.importCsv(actorOf(request), text);
+    reply.header('cache-control', 'no-store');
+    return reply.code(201).send(done);
+  });
+}
+
 export async function registerAccountRoutes(app: HotlineHttp, deps: { accounts: AccountsService }): Promise<void> {
   const { accounts } = deps;
   const readers = { preHandler: requireRole('admin', 'supervisor') };
   const admins = { preHandler: requireRole('admin') };
 
   await app.register(async (scope: HotlineHttp) => {
-    scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_LIMIT_BYTES }, (_request, body, done) => done(null, body));
-
     // A refused write (role, body, state) is audited here unless the service already did.
     scope.addHook('onError', async (request, _reply, error) => {
       const action = ACTIONS[`${request.method} ${request.routeOptions.url ?? ''}`];
@@ -97,18 +112,10 @@ export async function registerAccountRoutes(app: HotlineHttp, deps: { accounts: 
     scope.post('/api/admin/users/:id/sign-out', { ...admins, schema: { params: UserIdParams, response: { 200: OneUserReply } } },
       async (request) => ({ user: accounts.signOut(actorOf(request), idOf(request)) }));
 
-    scope.post('/api/admin/users/import', {
-      ...admins, bodyLimit: IMPORT_LIMIT_BYTES,
-      schema: { querystring: ImportQuery, body: ImportBody, response: { 200: ImportCheckReply, 201: ImportDoneReply } },
-    }, async (request, reply) => {
-      const text = request.body as string;
-      if (request.query.dryRun) {
-        const checked = accounts.checkImport(text);
-        return { ok: checked.errors.length === 0, rows: checked.rows, errors: checked.errors };
-      }
-      const done = await accounts.importCsv(actorOf(request), text);
-      reply.header('cache-control', 'no-store');
-      return reply.code(201).send(done);
+    // CSV bodies are taken by the import route only.
+    await scope.register(async (csvScope: HotlineHttp) => {
+      csvScope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_LIMIT_BYTES }, (_request, body, done) => done(null, body));
+      registerImport(csvScope, accounts, admins);
     });
 
     scope.get('/api/admin/audit', { ...readers, schema: { querystring: AuditQuery, response: { 200: AuditListReply } } }, async (request) => {
