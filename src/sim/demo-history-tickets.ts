@@ -50,7 +50,7 @@ export function createTicketsHistory(deps: {
 
   const quality = (unitCode: string): UnitQuality => {
     let q = qualities.get(unitCode);
-    if (!q) qualities.set(unitCode, (q = { respond: 0.75 + 0.24 * prng.next(), resolve: 0.85 + 0.13 * prng.next(), satisfy: 0.65 + 0.3 * prng.next() }));
+    if (!q) qualities.set(unitCode, (q = { respond: 0.85 + 0.14 * prng.next(), resolve: 0.85 + 0.13 * prng.next(), satisfy: 0.65 + 0.3 * prng.next() }));
     return q;
   };
 
