@@ -206,26 +206,41 @@ describe('applied live to calls, without disturbing calls in progress (virtual t
     expect(r.core.agents.get(agent!)?.callId).toBe(callOf(r, '13800000011')!.call.id);
   });
 
-  it('when a desk with a caller waiting is removed, then it keeps serving that caller and takes no new one, and is gone once empty', async () => {
+  it('when a desk with callers waiting is removed, then it keeps serving them (and announcing to them) and takes no new one, and is gone once empty', async () => {
     const { rig: r, versions: v } = await start({
       lines: [{ number: '12345' }, { number: '12333', queue: 'social' }],
-      queues: [{ id: 'main', target: { skills: ['general'] } }, { id: 'social', target: { skills: ['social'], minLevel: 3 } }],
+      queues: [
+        { id: 'main', target: { skills: ['general'] } },
+        { id: 'social', target: { skills: ['social'], minLevel: 3 }, announcements: { enabled: true, firstAfterSeconds: 5, everySeconds: 10 } },
+      ],
     });
+    const played: string[] = [];
+    const ari = r.core.sim.client;
+    const play = ari.channels.play;
+    ari.channels.play = (id, p) => { played.push(([] as string[]).concat(p.media).join(' ')); return play(id, p); };
     r.core.sim.control.placeCall({ line: '12333', from: '13800000020' });
+    r.core.sim.control.placeCall({ line: '12333', from: '13800000022' });
     await r.run(3_000);
     change(v, (doc) => { doc.queues = [doc.queues[0]!]; delete doc.lines[1]!.queue; });
     r.core.sim.control.placeCall({ line: '12333', from: '13800000021' });
     await r.run(3_000);
     expect(callOf(r, '13800000020')?.queueId).toBe('social');
+    expect(callOf(r, '13800000022')?.queueId).toBe('social');
     expect(callOf(r, '13800000021')?.queueId).toBe('main');
     expect(r.core.calls.queue.acd.queueIds()).toEqual(['main', 'social']);
+    await r.run(14_000);                                     // the second caller's announcements go on: at 5 s and 15 s
+    expect(played.filter((m) => m === 'sound:hotline/queue-ahead sound:hotline/num-1 sound:hotline/queue-callers')).toHaveLength(2);
     const [desk] = await r.core.addAgents(1, { skills: { social: 4 }, phone: { mode: 'answer', ringMs: 500, talkMs: 5_000 } });
     await r.run(3_000);
     expect(r.core.agents.get(desk!)?.callId).toBe(callOf(r, '13800000020')!.call.id);
     change(v, (doc) => { doc.lines[0]!.name = '12345 热线'; });
-    expect(r.core.calls.queue.acd.queueIds()).toEqual(['main']);
-    await r.run(10_000);
+    expect(r.core.calls.queue.acd.queueIds()).toEqual(['main', 'social']);
+    await r.run(60_000);
     expect(row(r, '13800000020')).toMatchObject({ end_reason: 'agent_hangup', queue_id: 'social' });
+    expect(row(r, '13800000022')).toMatchObject({ end_reason: 'agent_hangup', queue_id: 'social' });
+    change(v, (doc) => { doc.lines[0]!.name = '12345 市民热线'; });
+    expect(r.core.calls.queue.acd.queueIds()).toEqual(['main']);
+    expect(callOf(r, '13800000021')?.queueId).toBe('main');
   });
 
   it('when a new greeting is scheduled, then callers hear the old one until its time on the clock and the next caller hears the new one', async () => {

@@ -414,9 +414,12 @@ export function createCallsService(deps: CallsServiceDeps) {
    * new callers and every routing decision from now on (targets, widening, limits, announcements) use it.
    */
   function applyRouting(next: CallRouting): void {
-    routing = next;
-    engineLines = new Set(next.acd.lines.map((l) => l.line));
     queue.reconfigure(next.acd);
+    // A removed desk still serving its callers keeps announcing to them as it did.
+    const held = new Set(acd.queueIds());
+    const kept = Object.entries(routing.announcements).filter(([id]) => held.has(id) && !(id in next.announcements));
+    routing = { ...next, announcements: { ...Object.fromEntries(kept), ...next.announcements } };
+    engineLines = new Set(next.acd.lines.map((l) => l.line));
     dispatch();
   }
 
