@@ -1,7 +1,8 @@
 import { URGENCY_LABELS, isUrgencyClass } from '../../domain/deadlines.ts';
 import type { ClockStatus } from '../../domain/deadlines.ts';
 import { hotlineError } from '../../domain/errors.ts';
-import { maskPhone } from '../../domain/phone.ts';
+import { citizenContact } from '../../domain/citizen-privacy.ts';
+import type { ViewerRole } from '../../domain/citizen-privacy.ts';
 import { categoryLabel } from '../../domain/taxonomy.ts';
 import { TICKET_ACTIONS, TICKET_STATUS_LABELS, ticketRuleFor } from '../../domain/ticket-lifecycle.ts';
 import type { TicketActionKind, TicketStatus } from '../../domain/ticket-lifecycle.ts';
@@ -91,11 +92,10 @@ export function createHandlingViews(deps: { repo: DispatchRepo; audit: TicketAud
     return out;
   }
 
+  /** The citizen's number and name as this actor may see them (src/domain/citizen-privacy.ts). */
   function hideContacts(ctx: ActorContext, t: HandlingTicket) {
-    const hidden = t.confidential && (ctx.actor.role === 'unit' || (ctx.actor.role === 'agent' && t.createdBy !== ctx.actor.id));
-    if (hidden) return { callerNumber: null, contactName: null, contactPhone: null };
-    if (ctx.actor.role === 'unit') return { callerNumber: maskPhone(t.callerNumber), contactName: t.contactName, contactPhone: t.contactPhone };
-    return { callerNumber: t.callerNumber, contactName: t.contactName, contactPhone: t.contactPhone };
+    const viewer = { role: ctx.actor.role as ViewerRole, own: t.createdBy === ctx.actor.id };
+    return citizenContact({ callerNumber: t.callerNumber, contactName: t.contactName, contactPhone: t.contactPhone }, viewer, t.confidential);
   }
 
   function ticketFile(ctx: ActorContext, ticketId: string, now: number) {

@@ -1,11 +1,20 @@
 import type { HotlineHttp } from '../../app.ts';
+import { citizenContact } from '../../domain/citizen-privacy.ts';
+import type { ViewerRole } from '../../domain/citizen-privacy.ts';
 import { hotlineError } from '../../domain/errors.ts';
+import type { Account } from '../auth/auth.service.ts';
 import { requireRole, sessionOf } from '../auth/auth.routes.ts';
 import type { LiveHub } from '../live/live.hub.ts';
 import { URGENCY_CLASSES, URGENCY_LABELS } from '../../domain/deadlines.ts';
 import { TICKET_CHANNELS, TICKET_TYPES, ticketCategories } from './categories.ts';
 import { CallParams, DraftBody, MergeOffersQuery, TicketBody, TicketParams } from './tickets.schemas.ts';
-import type { TicketsService } from './tickets.service.ts';
+import type { TicketsService, TicketView } from './tickets.service.ts';
+
+/** A ticket as `who` may see it: the citizen's number and name by the one rule (src/domain/citizen-privacy.ts). */
+export function ticketFor<T extends TicketView>(ticket: T, who: Account): T {
+  const viewer = { role: who.role as ViewerRole, own: ticket.createdBy !== null && ticket.createdBy === who.id };
+  return { ...ticket, ...citizenContact(ticket, viewer, ticket.confidential) };
+}
 
 const intake = requireRole('agent', 'supervisor', 'admin');
 
@@ -26,8 +35,8 @@ export function registerTicketRoutes(app: HotlineHttp, deps: { tickets: TicketsS
     tickets.saveDraft(request.params.callId, sessionOf(request).account, request.body));
 
   app.post('/api/tickets', { schema: { body: TicketBody }, preHandler: intake }, async (request, reply) => {
-    const ticket = tickets.create(request.body, sessionOf(request).account);
-    return reply.code(201).send(ticket);
+    const who = sessionOf(request).account;
+    return reply.code(201).send(ticketFor(tickets.create(request.body, who), who));
   });
 
   app.get('/api/tickets/merge-offers', { schema: { querystring: MergeOffersQuery }, preHandler: intake }, async (request) => {
@@ -40,8 +49,10 @@ export function registerTicketRoutes(app: HotlineHttp, deps: { tickets: TicketsS
     return { candidates: tickets.mergeOffers(query, sessionOf(request).account) };
   });
 
-  app.get('/api/tickets/:id', { schema: { params: TicketParams }, preHandler: intake }, async (request) =>
-    tickets.get(request.params.id, sessionOf(request).account));
+  app.get('/api/tickets/:id', { schema: { params: TicketParams }, preHandler: intake }, async (request) => {
+    const who = sessionOf(request).account;
+    return ticketFor(tickets.get(request.params.id, who), who);
+  });
 
   app.get('/api/tickets/:id/merge-candidates', { schema: { params: TicketParams }, preHandler: intake }, async (request) => {
     const ticket = tickets.get(request.params.id, sessionOf(request).account);
