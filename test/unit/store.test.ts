@@ -75,7 +75,7 @@ describe('the SQLite store', () => {
     const db = freshDb();
     migrate(db);
     expect(() => db.prepare("INSERT INTO sessions VALUES ('s1', 'nobody', 'csrf', 1, 2, 1)").run()).toThrow(/FOREIGN KEY/);
-    expect(() => db.prepare("INSERT INTO users VALUES ('u1', 'zhang', '张', 'boss', 'h', NULL, 1)").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO users (id, username, display_name, role, password_hash, unit_id, created_at) VALUES ('u1', 'zhang', '张', 'boss', 'h', NULL, 1)").run()).toThrow(/CHECK/);
   });
 
   it('when a migration fails, then its changes are rolled back, the file is named and earlier ones stay', () => {
