@@ -107,6 +107,8 @@ export interface Acd {
 
 export function createAcd(config: AcdConfig): Acd {
   let configs = new Map(config.queues.map((q) => [q.id, q]));
+  /** Removed queues still serving the callers they hold. */
+  let closing = new Set<string>();
   let plan = planAcd(config);
   let queueLines: QueueLine[] = plan.queues.map((q) => createQueueLine(q));
   const seats = new Map<string, Seat>();
@@ -262,7 +264,7 @@ export function createAcd(config: AcdConfig): Acd {
       if (known !== undefined) return { accepted: true, queueId: known.queue.id };
       const line = plan.lineById.get(arriving.line);
       if (line === undefined) return { accepted: false, overflow: { kind: 'callback' }, reason: 'unknown_line' };
-      const resumed = arriving.resume === undefined ? undefined : plan.queueById.get(arriving.resume.queueId);
+      const resumed = arriving.resume === undefined || closing.has(arriving.resume.queueId) ? undefined : plan.queueById.get(arriving.resume.queueId);
       const placement = placeAlong(resumed ?? plan.queueById.get(line.queueId)!, 'max_waiting', hasRoom, plan.queueById);
       if (!placement.placed) return { accepted: false, overflow: placement.destination, reason: placement.reason };
       const queuedAt = resumed !== undefined && placement.queue === resumed ? Math.min(arriving.resume!.joinedAt, now) : now;
@@ -406,6 +408,7 @@ export function createAcd(config: AcdConfig): Acd {
       const ids = new Set(next.queues.map((q) => q.id));
       const draining = plan.queues.filter((q) => !ids.has(q.id) && queueLines[q.index]!.held > 0).map((q) => configs.get(q.id)!);
       for (const q of draining) ids.add(q.id);
+      closing = new Set(draining.map((q) => q.id));
       const closed = draining.map((q) => ({
         ...q, maxWaiting: 0,
         overflowTo: q.overflowTo?.kind === 'queue' && !ids.has(q.overflowTo.queueId) ? { kind: 'callback' as const } : q.overflowTo,
