@@ -172,7 +172,7 @@ describe.skipIf(missing !== undefined)('unit portal and centre review in Chromiu
     expect(problems).toEqual([]);
   });
 
-  it('when December comes and next year has no holidays in the calendar, then the centre desk names the year and the keys to set', async () => {
+  it('when December comes and next year has no holidays in the calendar, then the centre desk names the year and where to enter it', async () => {
     const before = await open('/portal/centre.html', 'supervisor');
     await before.waitForSelector('#inbox-view:not([hidden])');
     expect(await before.isHidden('#calendar-warning')).toBe(true);
@@ -181,7 +181,8 @@ describe.skipIf(missing !== undefined)('unit portal and centre review in Chromiu
     clock.runUntil(shanghaiTime('2026-12-01', '09:00'));
     const centre = await open('/portal/centre.html', 'supervisor');
     await centre.waitForSelector('#calendar-warning:not([hidden])');
-    expect(await centre.textContent('#calendar-warning')).toContain('尚未配置 2027 年的法定节假日和调休上班日（calendar.holidays、calendar.makeupWorkdays）');
+    expect(await centre.textContent('#calendar-warning')).toContain('尚未配置 2027 年的法定节假日和调休上班日');
+    expect(await centre.textContent('#calendar-warning')).toContain('/admin/#calendar');
     await centre.click('#lang-switch');
     await expect.poll(() => centre.textContent('#calendar-warning')).toContain('The public holidays and makeup working days of 2027 are not configured');
     await centre.context().close();
