@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyRequest } from 'fastify';
 import type { FeatureContext, FeatureRegistration } from '../../app.ts';
-import { requireRole } from '../auth/auth.routes.ts';
 import { bearerOf } from '../auth/session-guard.ts';
 import { collectMetrics, outcomeOf } from './metrics.collect.ts';
 import type { CallTotals, MetricsSources } from './metrics.collect.ts';
