@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listMigrations, migrate, MIGRATIONS_DIR, openDatabase } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/database.ts';
-import { readUnitsSeed, seedUnits } from '../../src/store/seed-units.ts';
+import { readUnitsSeed, seedUnits, unitKindOf } from '../../src/store/seed-units.ts';
 import { DEFAULT_RATES_POLICY, unitRates } from '../../src/domain/rates.ts';
 import { createReportsSource, rebuildFacts } from '../../src/features/reports/reports.source.ts';
 import { monthRange } from '../../src/features/reports/months.ts';
@@ -18,8 +18,18 @@ function freshDb(migrations?: string): Database {
   dir ??= mkdtempSync(join(tmpdir(), 'hl-reports-facts-'));
   db = openDatabase(join(dir, 'hotline.sqlite'));
   migrate(db, migrations === undefined ? {} : { dir: migrations });
-  seedUnits(db, readUnitsSeed());
+  if (migrations === undefined) seedUnits(db, readUnitsSeed());
+  else seedUnitsAsBefore(db);
   return db;
+}
+
+/** The units as a database of an earlier schema held them (before the directory's administration columns). */
+function seedUnitsAsBefore(database: Database): void {
+  const insert = database.prepare('INSERT INTO units (code, name, district_code, kind) VALUES (?, ?, ?, ?)');
+  for (const district of readUnitsSeed().districts) {
+    insert.run(district.code, district.name, district.code, 'district');
+    for (const unit of district.units) insert.run(unit.code, unit.name, district.code, unitKindOf(unit.name));
+  }
 }
 
 const COUNTS = ['dispatched', 'signed_in_time', 'surveyed', 'unreached', 'resolution_rated', 'resolved_count', 'satisfaction_rated',

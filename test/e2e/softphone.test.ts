@@ -28,11 +28,11 @@ const SECRET_2 = 'Gf5JkL0pQwErTyUi8OzXcVbN';
 function softphonePage(settings: SoftphoneSettings): FeatureRegistration {
   return ({ app }) => {
     const widen = (csp: string): string => csp.replace(/connect-src ([^;]*)/, (_m, list: string) => `connect-src ${[list, ...softphoneConnectSources(settings)].join(' ')}`);
-    app.get('/softphone-test/', async (_request, reply) => {
+    app.get('/softphone-test/', { config: { public: true } }, async (_request, reply) => {
       reply.header('content-security-policy', widen(String(reply.getHeader('content-security-policy') ?? '')));
       return reply.type('text/html; charset=utf-8').send(readFileSync(join(PAGE_DIR, 'index.html'), 'utf8'));
     });
-    app.get('/softphone-test/main.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(readFileSync(join(PAGE_DIR, 'main.js'), 'utf8')));
+    app.get('/softphone-test/main.js', { config: { public: true } }, async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(readFileSync(join(PAGE_DIR, 'main.js'), 'utf8')));
   };
 }
 
