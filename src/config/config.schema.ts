@@ -7,21 +7,21 @@ const isoDate = Type.String({ pattern: '^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]
 const port = (def: number) => Type.Integer({ minimum: 1, maximum: 65_535, default: def });
 
 export const Line = Type.Object({
-  number: Type.String({ pattern: '^[0-9]{3,20}$' }),
-  name: Type.String({ minLength: 1, default: '12345 市民服务热线' }),
-  greeting: Type.String({ minLength: 1, default: 'sound:hotline/greeting' }),
+  number: Type.String({ pattern: '^[0-9]{3,20}$', maxLength: 20 }),
+  name: Type.String({ minLength: 1, maxLength: 100, default: '12345 市民服务热线' }),
+  greeting: Type.String({ minLength: 1, maxLength: 200, default: 'sound:hotline/greeting' }),
   wrapUpSeconds: seconds(15, 0, 3_600),
   /** The queue (desk) this line's callers wait in; the first queue when unset. */
-  queue: Type.Optional(Type.String({ pattern: '^[a-z0-9_-]{1,32}$' })),
+  queue: Type.Optional(Type.String({ pattern: '^[a-z0-9_-]{1,32}$', maxLength: 32 })),
   /** Added to the queue's priority for callers on this line. */
   priority: Type.Optional(Type.Integer({ minimum: -100, maximum: 100 })),
   /** 一次一评: when the agent hangs up first, the caller is asked to rate the call with one keypress. */
   rateAfterCall: Type.Boolean({ default: false }),
 }, closed);
 
-const skillName = Type.String({ pattern: '^[a-z0-9_-]{1,32}$' });
+const skillName = Type.String({ pattern: '^[a-z0-9_-]{1,32}$', maxLength: 32 });
 const SkillTarget = Type.Object({
-  skills: Type.Array(skillName, { minItems: 1 }),
+  skills: Type.Array(skillName, { minItems: 1, maxItems: 50 }),
   minLevel: Type.Integer({ minimum: 1, maximum: 5, default: 1 }),
 }, closed);
 
@@ -36,15 +36,15 @@ const Announcements = Type.Object({
 
 /** A desk: which agents may take its callers, how the target widens with the wait, and its limits. */
 export const Queue = Type.Object({
-  id: Type.String({ pattern: '^[a-z0-9_-]{1,32}$' }),
-  name: Type.Optional(Type.String({ minLength: 1 })),
+  id: Type.String({ pattern: '^[a-z0-9_-]{1,32}$', maxLength: 32 }),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   target: SkillTarget,
-  overflowRules: Type.Array(Type.Object({ afterSeconds: seconds(20), widenTo: SkillTarget }, closed), { default: [] }),
+  overflowRules: Type.Array(Type.Object({ afterSeconds: seconds(20), widenTo: SkillTarget }, closed), { maxItems: 20, default: [] }),
   priority: Type.Integer({ minimum: -100, maximum: 100, default: 0 }),
   maxWaiting: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   maxWaitSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
   /** 'callback' (a message, then a callback task) or the id of another queue. */
-  overflowTo: Type.String({ minLength: 1, default: 'callback' }),
+  overflowTo: Type.String({ minLength: 1, maxLength: 32, default: 'callback' }),
   announcements: Announcements,
 }, closed);
 
