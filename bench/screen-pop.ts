@@ -68,7 +68,7 @@ export async function benchScreenPop(): Promise<Record<string, number | string>>
   const hotline = await startHotline({
     config,
     log: createLogger({ level: 'silent' }),
-    tuning: { sounds: { 'sound:hotline/greeting': 200 }, app: { auth: { loginAttemptsPerMinute: 1_000_000 } } },
+    tuning: { sounds: { 'sound:hotline/greeting': 200 } },
     observeAri(ari) {
       ari.onEvent((event) => {
         if (event.type === 'StasisStart' && event.args[0] === 'agent' && event.args[1]) answeredAt.set(event.args[1], performance.now());

@@ -27,7 +27,7 @@ async function start(): Promise<Hotline> {
   });
   const hotline = await startHotline({
     config, log: createLogger({ level: 'silent' }),
-    tuning: { ringTimeoutMs: 1500, sounds: { [GREETING]: 150 }, recordings: { finishWaitMs: 500, retryBaseMs: 100 }, app: { auth: { loginAttemptsPerMinute: 10_000 } } },
+    tuning: { ringTimeoutMs: 1500, sounds: { [GREETING]: 150 }, recordings: { finishWaitMs: 500, retryBaseMs: 100 } },
   });
   running.push(hotline);
   return hotline;

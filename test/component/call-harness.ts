@@ -45,7 +45,6 @@ export async function startHarness(opts: { tuning?: Partial<HotlineTuning>; wrap
       ringTimeoutMs: 1500,
       sounds: { [GREETING]: 150 },
       recordings: { finishWaitMs: 500, retryBaseMs: 100 },
-      app: { auth: { loginAttemptsPerMinute: 10_000 } },
       ...opts.tuning,
     },
   });

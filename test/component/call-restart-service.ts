@@ -38,7 +38,6 @@ const hotline = await startHotline({
   tuning: {
     ringTimeoutMs: Number(env.RESTART_RING_MS ?? 3000),
     recordings: { finishWaitMs: 300, retryBaseMs: 100 },
-    app: { auth: { loginAttemptsPerMinute: 10_000 } },
   },
 });
 

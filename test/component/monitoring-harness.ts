@@ -49,7 +49,6 @@ export async function startLiveHarness(opts: { retentionDays?: number } = {}): P
     tuning: {
       ringTimeoutMs: 1500, sounds: { [GREETING]: 150 },
       recordings: { finishWaitMs: 300, retryBaseMs: 100 },
-      app: { auth: { loginAttemptsPerMinute: 10_000 } },
       monitorRingSeconds: 5, conferenceRingSeconds: 3,
       recordingsRetention: { firstSweepMs: 3_600_000, ...(opts.retentionDays ? { retentionDays: opts.retentionDays } : {}) },
     },

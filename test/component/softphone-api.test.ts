@@ -51,7 +51,6 @@ async function start(settings: (dir: string) => SoftphoneSettings, useAgents = t
   const agents = createAgentsService({ repo: createAgentsRepo(db), clock: realClock, bus, log, wrapUpMs: 1000 });
   const app = await build({
     config: loadConfig({ env: {} }), db, clock: realClock, log, bus,
-    settings: { auth: { loginAttemptsPerMinute: 1000 } },
     features: [(ctx) => registerSoftphone(ctx, settings(dir), useAgents ? seatsFromAgents(agents) : undefined)],
   });
   const users: Array<[string, Role, { id: string; seat: string }?]> = [

@@ -112,7 +112,7 @@ export async function startFaultHotline(values: Record<string, unknown> = {}): P
     config, log,
     tuning: {
       ringTimeoutMs: 1500, sounds: { 'sound:hotline/greeting': 150 },
-      recordings: { finishWaitMs: 500, retryBaseMs: 100 }, app: { auth: { loginAttemptsPerMinute: 10_000 } },
+      recordings: { finishWaitMs: 500, retryBaseMs: 100 },
     },
   });
   async function api(token: string, method: string, path: string, body?: unknown) {

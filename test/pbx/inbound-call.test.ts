@@ -52,7 +52,7 @@ describe('an inbound call through a real Asterisk 22', () => {
     });
     const h = await startHotline({
       config, log,
-      tuning: { ringTimeoutMs: 15_000, recordings: { finishWaitMs: 1500, retryBaseMs: 300 }, app: { auth: { loginAttemptsPerMinute: 10_000 } } },
+      tuning: { ringTimeoutMs: 15_000, recordings: { finishWaitMs: 1500, retryBaseMs: 300 } },
       observeAri: (a) => { a.onEvent((e: AriEvent) => { events.push(JSON.stringify(e)); }); },
     });
     started.hotline = h;

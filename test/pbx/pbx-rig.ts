@@ -94,7 +94,7 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
   });
   const h = await startHotline({
     config, log,
-    tuning: { ringTimeoutMs: 15_000, recordings: { finishWaitMs: 1500, retryBaseMs: 300 }, app: { auth: { loginAttemptsPerMinute: 10_000 } } },
+    tuning: { ringTimeoutMs: 15_000, recordings: { finishWaitMs: 1500, retryBaseMs: 300 } },
     observeAri: (a) => { a.onEvent((e: AriEvent) => { events.push(e); }); },
   });
   started.hotline = h;

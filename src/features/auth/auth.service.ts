@@ -31,7 +31,6 @@ export interface AuthSettings {
   sessionTtlMs: number;        // idle time after which a session ends; every use slides it
   sessionMaxAgeMs: number;     // a session ends this long after its sign-in, however much it is used
   cookieSecure: boolean;
-  loginAttemptsPerMinute: number;
   demoPassword: string;
 }
 
@@ -39,7 +38,6 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   sessionTtlMs: 8 * 60 * 60 * 1000,
   sessionMaxAgeMs: 12 * 60 * 60 * 1000,
   cookieSecure: false,
-  loginAttemptsPerMinute: 10,
   demoPassword: 'hotline12345',
 };
 
