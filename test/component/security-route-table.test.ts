@@ -140,7 +140,7 @@ describe('the route table', () => {
       if (verdict) wrong.push(verdict);
     });
     expect(wrong).toEqual([]);
-  });
+  }, 180_000);
 
   it('when a public route is asked in any spelling, then it never asks for a session', async () => {
     for (const r of table.filter((x) => x.public && x.url.startsWith('/api/') || x.url === '/health')) {
@@ -168,7 +168,7 @@ describe('the route table', () => {
       }
     });
     expect(wrong).toEqual([]);
-  });
+  }, 120_000);
 
   it('when sign-in is posted with a cookie from another origin, then it is refused (login CSRF)', async () => {
     const got = await raw('POST', '/api/login', { cookie: 'hl_device=x', origin: 'http://evil.example' }, JSON.stringify({ username: 'sec-agent', password: 'nope-nope-nope' }));
@@ -202,7 +202,7 @@ describe('the sockets', () => {
       }
     }
     expect(wrong).toEqual([]);
-  });
+  }, 120_000);
 
   it('when a socket is opened with an allowed role\'s cookie from another origin, in every spelling, then it is refused; from its own origin it opens', async () => {
     const host = new URL(s.url).host;
