@@ -47,6 +47,7 @@ import { registerSoftphone, seatsFromAgents } from './features/softphone/softpho
 import { metricsFeature } from './features/metrics/metrics.feature.ts';
 import { adminFeature } from './features/admin/admin.feature.ts';
 import { openLineVersions } from './features/admin/line-versions.ts';
+import { createAdminAudit } from './features/admin/admin-audit.ts';
 import { referenceDataFeature } from './features/admin/reference-data.feature.ts';
 import { surveyConfigFrom } from './features/surveys/surveys.config.ts';
 import { reportsPolicyFrom } from './features/reports/reports.config.ts';
@@ -212,6 +213,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
   });
   // A version of the lines and desks edited in the console is routed by from when it takes effect, calls in progress kept.
   lineVersions.start((doc) => calls.applyRouting(callRoutingFrom(doc)));
+  const adminAudit = createAdminAudit(db, () => clock.now());
 
   const surveys = surveysFeature({ config: surveyConfigFrom(config) });
   let dispatchParts: DispatchParts | undefined;
@@ -230,7 +232,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
     agentState: (agentId) => agents.stateView(agentId),
     features: [
       registerOpenApi, registerKnowledge, registerTicketSearch, registerTicketExport,
-      ({ app: http }) => registerAgentRoutes(http, { agents, checkPhone: (seat) => phones.check(seat) }),
+      ({ app: http }) => registerAgentRoutes(http, { agents, audit: adminAudit, checkPhone: (seat) => phones.check(seat) }),
       ({ app: http }) => registerCallbackRoutes(http, { callbacks }),
       dispatchFeature({ calendar: calendarBase, scheduleSurvey: (request) => surveys.scheduleSurvey(request), onReady: (parts) => { dispatchParts = parts; } }),
       reportsFeature({ policy: reportsPolicyFrom(config) }),

@@ -3,6 +3,8 @@ import type { HotlineHttp } from '../../app.ts';
 import { hotlineError } from '../../domain/errors.ts';
 import type { Result } from '../../domain/errors.ts';
 import { requireRole, sessionOf } from '../auth/auth.routes.ts';
+import type { AdminAudit } from '../admin/admin-audit.ts';
+import { actorOf, auditRefusals } from '../admin/reference-data.audit.ts';
 import type { AgentView, AgentsService } from './agents.service.ts';
 import { AgentIdParams, AgentListReply, AgentLoginBody, AgentReply, AgentSkillsBody, AgentSkillsReply, AgentStateBody } from './agents.schemas.ts';
 
@@ -21,11 +23,17 @@ function myAgentId(request: FastifyRequest): string {
   return agentId;
 }
 
+/** The admin audit's action for a supervisor's skill change (an administrator's goes through the accounts API). */
+export const SKILLS_ACTION = 'agent.skills';
+
 /**
  * The agent's own controls, for the desktop and for scripts: log in at a seat, go ready or pause,
- * log out, read the state. Supervisors and admins can list every agent.
+ * log out, read the state. Supervisors and admins can list every agent and set an agent's skills; each
+ * skill change, and each one refused to a signed-in user, is in the admin audit with before and after.
  */
-export function registerAgentRoutes(app: HotlineHttp, deps: { agents: AgentsService; checkPhone?: (seat: string) => Promise<void> }): void {
+export async function registerAgentRoutes(app: HotlineHttp, deps: {
+  agents: AgentsService; audit: AdminAudit; checkPhone?: (seat: string) => Promise<void>;
+}): Promise<void> {
   const { agents } = deps;
   const asAgent = { preHandler: requireRole('agent') };
 
@@ -63,12 +71,17 @@ export function registerAgentRoutes(app: HotlineHttp, deps: { agents: AgentsServ
     return { agentId: id, skills: { ...agents.skillsOf(id) } };
   });
 
-  app.put('/api/agents/:id/skills', {
-    ...asSupervisor, schema: { params: AgentIdParams, body: AgentSkillsBody, response: { 200: AgentSkillsReply } },
-  }, async (request) => {
-    const { id } = request.params as { id: string };
-    const result = agents.setSkills(id, (request.body as { skills: Record<string, number> }).skills);
-    if (!result.ok) throw result.error;
-    return { agentId: id, skills: { ...result.value } };
+  await app.register(async (scope: HotlineHttp) => {
+    auditRefusals(scope, deps.audit, { 'PUT /api/agents/:id/skills': SKILLS_ACTION }, { target: (request) => (request.params as { id?: string } | undefined)?.id ?? null });
+    scope.put('/api/agents/:id/skills', {
+      ...asSupervisor, schema: { params: AgentIdParams, body: AgentSkillsBody, response: { 200: AgentSkillsReply } },
+    }, async (request) => {
+      const { id } = request.params as { id: string };
+      const before = agents.get(id) ? { ...agents.skillsOf(id) } : null;
+      const result = agents.setSkills(id, (request.body as { skills: Record<string, number> }).skills);
+      if (!result.ok) throw result.error;
+      deps.audit.record({ actor: actorOf(request), action: SKILLS_ACTION, target: id, before: { skills: before }, after: { skills: { ...result.value } }, outcome: 'ok' });
+      return { agentId: id, skills: { ...result.value } };
+    });
   });
 }

@@ -3,6 +3,7 @@ import type { FeatureContext, FeatureRegistration } from '../../app.ts';
 import type { Clock } from '../../clock.ts';
 import { createSurveysRepo } from './surveys.repo.ts';
 import type { SurveysRepo } from './surveys.repo.ts';
+import { createAdminAudit } from '../admin/admin-audit.ts';
 import { registerSurveyRoutes } from './surveys.routes.ts';
 import { surveyConfig } from './surveys.schemas.ts';
 import type { SurveyConfig, SurveyConfigInput } from './surveys.schemas.ts';
@@ -52,7 +53,7 @@ export function surveysFeature(options: { config?: SurveyConfigInput; onReady?: 
     const ari = deps.ari;
     if (!ari) {
       parts = { config, clock: deps.clock, log: deps.log, repo };
-      registerSurveyRoutes(app, { repo, clock: deps.clock });
+      registerSurveyRoutes(app, { repo, clock: deps.clock, audit: createAdminAudit(deps.db, () => deps.clock.now()) });
       options.onReady?.(parts);
       return;
     }
@@ -70,7 +71,7 @@ export function surveysFeature(options: { config?: SurveyConfigInput; onReady?: 
       if (config.enabled) surveys.resume();
     });
     const offState = ari.onStateChange((state) => { if (state === 'connected') surveys.pump(); });
-    registerSurveyRoutes(app, { repo, clock: deps.clock, surveys });
+    registerSurveyRoutes(app, { repo, clock: deps.clock, surveys, audit: createAdminAudit(deps.db, () => deps.clock.now()) });
     app.addHook('onClose', async () => {
       offEvents(); offReconcile(); offState();
       surveys.close();

@@ -4,6 +4,8 @@ import { citizenDisclosure, shownNumber } from '../../domain/citizen-privacy.ts'
 import type { ViewerRole } from '../../domain/citizen-privacy.ts';
 import { maskPhone } from '../../domain/phone.ts';
 import { hotlineError } from '../../domain/errors.ts';
+import type { AdminAudit } from '../admin/admin-audit.ts';
+import { actorOf, auditRefusals } from '../admin/reference-data.audit.ts';
 import { requireRole, sessionOf } from '../auth/auth.routes.ts';
 import type { SurveysRepo, SurveyJobRow, SurveyJobState } from './surveys.repo.ts';
 import { CallRatingsQuery, DoNotCallBody, DoNotCallParams, SurveysQuery } from './surveys.schemas.ts';
@@ -17,7 +19,11 @@ export interface SurveyRouteDeps {
   clock: Clock;
   /** Absent when the hotline runs without a PBX: the lists and the do-not-call list still work. */
   surveys?: SurveysService;
+  /** Every change to the do-not-call list, and every one refused to a signed-in user. */
+  audit?: AdminAudit;
 }
+
+const DNC_ACTIONS = { 'POST /api/surveys/do-not-call': 'do_not_call.add', 'DELETE /api/surveys/do-not-call/:phoneNumber': 'do_not_call.remove' } as const;
 
 /** A survey job as `role` sees it: the list is an overview the dialer works from, so the number is masked (src/domain/citizen-privacy.ts). */
 function jobView(job: SurveyJobRow, repo: SurveysRepo, role: ViewerRole) {
@@ -36,7 +42,10 @@ function jobView(job: SurveyJobRow, repo: SurveysRepo, role: ViewerRole) {
 
 /** Supervisors' view of the callback surveys and the do-not-call list. */
 export function registerSurveyRoutes(app: HotlineHttp, deps: SurveyRouteDeps): void {
-  const { repo } = deps;
+  const { repo, audit } = deps;
+  if (audit) auditRefusals(app, audit, DNC_ACTIONS, { target: (request) => (request.params as { phoneNumber?: string } | undefined)?.phoneNumber ?? null });
+  // The entry of a number on the list, for the audit's before and after (the whole list read: changes are rare).
+  const entryOf = (phone: string) => (repo.isDoNotCall(phone) ? repo.doNotCallList(Number.MAX_SAFE_INTEGER).find((n) => n.phoneNumber === phone) ?? { phoneNumber: phone } : null);
 
   app.get('/api/surveys', { preHandler: supervisors, schema: { querystring: SurveysQuery } }, async (request) => {
     const q = request.query;
@@ -66,14 +75,19 @@ export function registerSurveyRoutes(app: HotlineHttp, deps: SurveyRouteDeps): v
     const by = session.account.username;
     const reason = request.body.reason ?? null;
     const phoneNumber = normalisePhone(request.body.phoneNumber);
+    const before = entryOf(phoneNumber);
     repo.addDoNotCall(phoneNumber, reason, by, deps.clock.now());
+    audit?.record({ actor: actorOf(request), action: DNC_ACTIONS['POST /api/surveys/do-not-call'], target: phoneNumber, before, after: entryOf(phoneNumber), outcome: 'ok' });
     request.log.info({ phone: maskPhone(phoneNumber), by }, 'number added to do-not-call');
     return reply.code(201).send({ phoneNumber, reason });
   });
 
   app.delete('/api/surveys/do-not-call/:phoneNumber', { preHandler: supervisors, schema: { params: DoNotCallParams } }, async (request, reply) => {
-    const removed = repo.removeDoNotCall(normalisePhone(request.params.phoneNumber));
+    const phoneNumber = normalisePhone(request.params.phoneNumber);
+    const before = entryOf(phoneNumber);
+    const removed = repo.removeDoNotCall(phoneNumber);
     if (!removed) throw hotlineError('ERR_NOT_FOUND', { phoneNumber: maskPhone(request.params.phoneNumber) });
+    audit?.record({ actor: actorOf(request), action: DNC_ACTIONS['DELETE /api/surveys/do-not-call/:phoneNumber'], target: phoneNumber, before, after: null, outcome: 'ok' });
     request.log.info({ phone: maskPhone(request.params.phoneNumber) }, 'number removed from do-not-call');
     return reply.code(204).send();
   });

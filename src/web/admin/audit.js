@@ -6,6 +6,7 @@ const filters = { actor: '', action: '', from: undefined, to: undefined, offset:
 const ACTIONS = [
   'user.create', 'user.update', 'user.disable', 'user.enable', 'user.reset_password', 'user.sign_out', 'users.import',
   'unit.create', 'unit.update', 'unit.retire', 'unit.restore', 'calendar.put', 'categories.update', 'lines.update',
+  'agent.skills', 'knowledge.create', 'knowledge.update', 'knowledge.retire', 'do_not_call.add', 'do_not_call.remove',
 ];
 
 export default { titleKey: 'adm.audit.title', mount };

@@ -107,4 +107,6 @@ export const EN = {
   'adm.action.user.reset_password': 'Password reset', 'adm.action.user.sign_out': 'Signed out everywhere', 'adm.action.users.import': 'Accounts imported',
   'adm.action.unit.create': 'Unit added', 'adm.action.unit.update': 'Unit changed', 'adm.action.unit.retire': 'Unit retired', 'adm.action.unit.restore': 'Unit restored',
   'adm.action.calendar.put': 'Calendar changed', 'adm.action.categories.update': 'Categories changed', 'adm.action.lines.update': 'Lines and desks changed',
+  'adm.action.agent.skills': 'Agent skills changed', 'adm.action.knowledge.create': 'Article added', 'adm.action.knowledge.update': 'Article changed',
+  'adm.action.knowledge.retire': 'Article retired', 'adm.action.do_not_call.add': 'Number added to do-not-call', 'adm.action.do_not_call.remove': 'Number removed from do-not-call',
 };

@@ -110,6 +110,8 @@ const ZH = {
   'adm.action.user.reset_password': '重置密码', 'adm.action.user.sign_out': '强制下线', 'adm.action.users.import': '批量导入账号',
   'adm.action.unit.create': '新增单位', 'adm.action.unit.update': '修改单位', 'adm.action.unit.retire': '停用单位', 'adm.action.unit.restore': '恢复单位',
   'adm.action.calendar.put': '修改节假日', 'adm.action.categories.update': '修改分类', 'adm.action.lines.update': '修改热线与队列',
+  'adm.action.agent.skills': '修改坐席技能', 'adm.action.knowledge.create': '新建知识条目', 'adm.action.knowledge.update': '修改知识条目',
+  'adm.action.knowledge.retire': '停用知识条目', 'adm.action.do_not_call.add': '加入免打扰号码', 'adm.action.do_not_call.remove': '移出免打扰号码',
 };
 
 for (const [key, text] of Object.entries(ZH)) DICTIONARY.zh[key] ??= text;
