@@ -42,12 +42,15 @@ import { dispatchFeature } from './features/dispatch/dispatch.feature.ts';
 import { reportsFeature } from './features/reports/reports.feature.ts';
 import { surveysFeature } from './features/surveys/surveys.feature.ts';
 import { registerWallboard } from './features/supervision/supervision.feature.ts';
+import { taxonomyInForce } from './domain/taxonomy.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerSoftphone, seatsFromAgents } from './features/softphone/softphone.feature.ts';
 import { metricsFeature } from './features/metrics/metrics.feature.ts';
 import { adminFeature } from './features/admin/admin.feature.ts';
 import { openLineVersions } from './features/admin/line-versions.ts';
 import { createAdminAudit } from './features/admin/admin-audit.ts';
+import type { CategoryVersions } from './features/admin/category-versions.ts';
+import type { WallboardFeature } from './features/supervision/supervision.feature.ts';
 import { referenceDataFeature } from './features/admin/reference-data.feature.ts';
 import { surveyConfigFrom } from './features/surveys/surveys.config.ts';
 import { reportsPolicyFrom } from './features/reports/reports.config.ts';
@@ -211,8 +214,11 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
     stateChanged: (status) => calls.queue.seatChanged(status),
     skillsChanged: (agentId, skills) => { calls.queue.skillsChanged(agentId, skills); calls.dispatch(); },
   });
-  // A version of the lines and desks edited in the console is routed by from when it takes effect, calls in progress kept.
-  lineVersions.start((doc) => calls.applyRouting(callRoutingFrom(doc)));
+  // A version of the lines and desks edited in the console is routed by from when it takes effect, calls in progress kept;
+  // the wallboard, /metrics and the accounts' desk picker read the version in force at every use.
+  let wallboard: WallboardFeature | undefined;
+  let categories: CategoryVersions | undefined;
+  lineVersions.start((doc) => { calls.applyRouting(callRoutingFrom(doc)); wallboard?.wallboard.refresh(); });
   const adminAudit = createAdminAudit(db, () => clock.now());
 
   const surveys = surveysFeature({ config: surveyConfigFrom(config) });
@@ -235,7 +241,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
       ({ app: http }) => registerAgentRoutes(http, { agents, audit: adminAudit, checkPhone: (seat) => phones.check(seat) }),
       ({ app: http }) => registerCallbackRoutes(http, { callbacks }),
       dispatchFeature({ calendar: calendarBase, scheduleSurvey: (request) => surveys.scheduleSurvey(request), onReady: (parts) => { dispatchParts = parts; } }),
-      reportsFeature({ policy: reportsPolicyFrom(config) }),
+      reportsFeature({ policy: reportsPolicyFrom(config), categoriesAt: (at) => categories?.treeAt(at) ?? taxonomyInForce() }),
       (ctx) => registerDirectoryAdmin(ctx, { calendar: calendarBase }),
       surveys.register,
       (ctx) => {
@@ -250,11 +256,11 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
         });
       },
       (ctx) => { recordingsFeature = registerRecordings(ctx, { dir: recordingsDir, ...(tuning.recordingsRetention ? { retention: tuning.recordingsRetention } : {}) }); },
-      (ctx) => { registerWallboard(ctx, { agents, calls }); },
+      (ctx) => { wallboard = registerWallboard(ctx, { agents, calls, linesInForce: () => lineVersions.inForce() }); },
       (ctx) => registerSoftphone(ctx, config.softphone, seatsFromAgents(agents)),
-      metricsFeature({ calls, agents, ami, token: config.metrics.token }),
-      adminFeature({ agents, sessionSockets: () => app?.sessionSockets }),
-      referenceDataFeature({ lines: lineVersions }),
+      metricsFeature({ calls, agents, ami, token: config.metrics.token, lines: () => lineVersions.inForce().lines.map((l) => l.number) }),
+      adminFeature({ agents, sessionSockets: () => app?.sessionSockets, desks: () => lineVersions.inForce().queues.map((q) => q.id) }),
+      referenceDataFeature({ lines: lineVersions, onReady: (parts) => { categories = parts.categories; } }),
     ],
   });
 

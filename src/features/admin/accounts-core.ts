@@ -15,6 +15,8 @@ import { createAccountsRepo } from './accounts.repo.ts';
 import type { UserRecord } from './accounts.repo.ts';
 import { createAdminAudit } from './admin-audit.ts';
 import type { AdminAudit, AuditActor } from './admin-audit.ts';
+import type { LinesDoc } from './lines-check.ts';
+import { createReferenceVersions } from './reference-data.repo.ts';
 
 export interface UserView {
   id: string; username: string; displayName: string; role: string; seat: string | null;
@@ -36,6 +38,11 @@ export interface AccountsServiceDeps {
   audit?: AdminAudit;
   /** The running service's parts; the command line has none and writes the database only. */
   live?: LiveParts;
+  /**
+   * The desks (queue ids) an agent may be given now: the running service passes the lines and desks in force.
+   * Default: the version in force in the database (the command line), else the config's.
+   */
+  desks?: () => Iterable<string>;
 }
 
 /** Errors the service already wrote to the audit: the routes' refusal audit skips them. */
@@ -51,6 +58,25 @@ export function knownSkillsOf(config: Pick<Config, 'queues' | 'skills'>): Set<st
   return out;
 }
 
+/** The desks of the lines and desks version in force in the database; the config's before any is stored. */
+function storedDesks(db: Database, config: Pick<Config, 'queues'>, clock: Clock): () => string[] {
+  return () => (createReferenceVersions<LinesDoc>(db, 'lines').inForce(clock.now())?.body.queues ?? config.queues).map((q) => q.id);
+}
+
+/** A set read again at every use: it follows the desks in force. */
+function readEachTime(read: () => Iterable<string>): ReadonlySet<string> {
+  const now = (): Set<string> => new Set(read());
+  return {
+    has: (value) => now().has(value),
+    get size() { return now().size; },
+    forEach: (fn, thisArg?: unknown) => { now().forEach(fn, thisArg); },
+    entries: () => now().entries(),
+    keys: () => now().keys(),
+    values: () => now().values(),
+    [Symbol.iterator]: () => now()[Symbol.iterator](),
+  };
+}
+
 const FIELD_OF: Record<string, string> = { display_name: 'displayName', unit_code: 'unitCode', initial_password: 'password' };
 
 export type AccountsCore = ReturnType<typeof createAccountsCore>;
@@ -61,7 +87,8 @@ export function createAccountsCore(deps: AccountsServiceDeps) {
   const repo = createAccountsRepo(db);
   const audit = deps.audit ?? createAdminAudit(db, () => clock.now());
   const knownSkills = knownSkillsOf(config);
-  const desks = new Set(config.queues.map((q) => q.id));
+  const desksInForce = deps.desks ?? storedDesks(db, config, clock);
+  const desks = readEachTime(desksInForce);
 
   function skillsOf(r: UserRecord): Record<string, number> | null {
     if (!r.agentId) return null;
@@ -84,7 +111,7 @@ export function createAccountsCore(deps: AccountsServiceDeps) {
       usernameTaken: (u) => repo.usernameTaken(u),
       seatTaken: (s) => repo.seatHolder(s) !== undefined,
       unitExists: (c) => repo.unitName(c) !== undefined,
-      knownSkills, desks, listedLevel: config.skills.listedLevel,
+      knownSkills, desks: new Set(desksInForce()), listedLevel: config.skills.listedLevel,
       passwordProblems: (p, u) => checkPassword(p, u),
     }),
     view(r: UserRecord): UserView {

@@ -12,11 +12,15 @@ export const FIRST_ADMIN_COMMAND = 'npm run admin -- create-user --username admi
  * person signed out everywhere has their sockets closed. Against a real Asterisk with no administrator
  * yet, the start logs how to create the first one.
  */
-export function adminFeature(deps: { agents: AgentsService; sessionSockets: () => Pick<SessionSockets, 'ended'> | undefined }): FeatureRegistration {
+export function adminFeature(deps: {
+  agents: AgentsService; sessionSockets: () => Pick<SessionSockets, 'ended'> | undefined;
+  /** The desks in force (the lines and desks version), read at every check. */
+  desks?: () => Iterable<string>;
+}): FeatureRegistration {
   return async (ctx) => {
     const { config, db, clock, log } = ctx.deps;
     const accounts = createAccountsService({
-      db, config, clock, log,
+      db, config, clock, log, desks: deps.desks,
       live: {
         agents: deps.agents,
         endSessions(userId) {

@@ -62,6 +62,8 @@ export function openCategoryVersions(deps: { db: Database; clock: Clock; log: Lo
     get: (): CategoriesView => view(inForce()),
     /** The tree in force, for the domain's functions. */
     tree: (): Taxonomy => treeOf(inForce()),
+    /** The tree that was in force at `at` (a past month's names); the first version before any. */
+    treeAt: (at: number): Taxonomy => treeOf(store.inForce(at) ?? store.all()[0]!),
 
     /** A new version; every problem at once as ERR_VALIDATION (the routes audit the refusal). */
     put(actor: AuditActor, change: CategoriesChange): CategoriesView {

@@ -22,8 +22,8 @@ export interface MetricsSources {
   ami?: { state(): AmiState; stats?(): AmiStats };
   /** Open websockets by kind, e.g. desktop and wallboard. */
   sockets: Record<string, () => number>;
-  /** Line numbers configured, so every line shows even with nobody waiting. */
-  lines: readonly string[];
+  /** The line numbers in force, read at every scrape, so every line shows even with nobody waiting. */
+  lines: () => readonly string[];
 }
 
 /** Ended calls counted by line and outcome since the start. */
@@ -53,7 +53,7 @@ function addCalls(x: Exposition, src: MetricsSources, totals: CallTotals, now: n
 
   const waitingCount = new Map<string, number>();
   const longest = new Map<string, number>();
-  for (const line of src.lines) { waitingCount.set(line, 0); longest.set(line, 0); }
+  for (const line of src.lines()) { waitingCount.set(line, 0); longest.set(line, 0); }
   for (const id of src.calls.waiting()) {
     const c = src.calls.byId(id);
     if (!c) continue;

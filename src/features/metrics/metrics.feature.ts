@@ -17,6 +17,8 @@ export interface MetricsDeps {
   token?: string;
   /** More open-socket counts (e.g. the wallboard's), besides the desktop hub's. */
   sockets?: Record<string, () => number>;
+  /** The line numbers in force (a line added in the admin console shows at the next scrape); default the config's. */
+  lines?: () => readonly string[];
   /** Event loop sampling resolution in ms (default 20). */
   loopResolutionMs?: number;
 }
@@ -65,7 +67,7 @@ export function registerMetrics(ctx: FeatureContext, deps: MetricsDeps): void {
     ...(ctx.deps.ari ? { ari: ctx.deps.ari } : {}),
     ...(deps.ami ?? ctx.deps.ami ? { ami: deps.ami ?? ctx.deps.ami } : {}),
     sockets: { desktop: () => hub.stats().sockets, ...deps.sockets },
-    lines: config.lines.map((l) => l.number),
+    lines: deps.lines ?? (() => config.lines.map((l) => l.number)),
   };
 
   /** The scraper's bearer token, checked by the session guard when the request has no supervisor's session. */

@@ -1,4 +1,5 @@
 import type { FeatureContext, FeatureRegistration } from '../../app.ts';
+import type { Taxonomy } from '../../domain/taxonomy.ts';
 import { createHotspotsRepo } from '../hotspots/hotspots.repo.ts';
 import { createHotspotsService } from '../hotspots/hotspots.service.ts';
 import type { HotspotsService } from '../hotspots/hotspots.service.ts';
@@ -15,6 +16,8 @@ export interface ReportsOptions {
   policy?: ReportsPolicyInput;
   /** Run the hotspot sweeper on a timer; default true. */
   sweepHotspots?: boolean;
+  /** The category tree in force at a time, for a past month's category names (src/features/admin/category-versions.ts). */
+  categoriesAt?: (at: number) => Taxonomy;
   /** Sees the services once built (tests, the wallboard). */
   onReady?: (built: { reports: ReportsService; hotspots: HotspotsService }) => void;
 }
@@ -35,7 +38,7 @@ export function registerReports(ctx: FeatureContext, options: ReportsOptions = {
     tickets: source, repo: hotspotsRepo, bus: deps.bus, clock: deps.clock, log: deps.log.child({ component: 'hotspots' }),
     rule: policy.hotspot, unitName,
   });
-  registerReportRoutes(app, { reports, unitOfUser: source.unitOfUser });
+  registerReportRoutes(app, { reports, unitOfUser: source.unitOfUser, categoriesAt: options.categoriesAt });
   registerHotspotRoutes(app, { repo: hotspotsRepo, now: () => deps.clock.now(), unitOfUser: source.unitOfUser, unitName });
   if (options.sweepHotspots !== false) {
     hotspots.start();

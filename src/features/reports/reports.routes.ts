@@ -5,10 +5,12 @@ import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { HotlineHttp } from '../../app.ts';
 import { hotlineError } from '../../domain/errors.ts';
+import { taxonomyInForce } from '../../domain/taxonomy.ts';
+import type { Taxonomy } from '../../domain/taxonomy.ts';
 import { requireRole, sessionOf } from '../auth/auth.routes.ts';
-import { TICKET_CATEGORIES } from '../tickets/categories.ts';
+import { categoryTree } from '../tickets/categories.ts';
 import { CLASS_LABELS, csvDocument, percent, twoDecimals } from './reports.csv.ts';
-import { Month as MonthText, parseMonth } from './months.ts';
+import { Month as MonthText, monthRange, parseMonth } from './months.ts';
 import type { MonthFigures, ReportLevel } from './reports.repo.ts';
 import type { ReportsService } from './reports.service.ts';
 import type { UnitInfo } from './reports.source.ts';
@@ -22,12 +24,19 @@ const MonthParams = Type.Object({ month: MonthText });
 
 const managers = requireRole('supervisor', 'admin');
 
-function categoryLabels(): Map<string, { zh: string; en: string }> {
-  const out = new Map<string, { zh: string; en: string }>();
-  for (const g of TICKET_CATEGORIES) {
+type Labels = Map<string, { zh: string; en: string }>;
+const labelsOfTree = new WeakMap<Taxonomy, Labels>();
+
+/** Every group and item of a tree by code, with its Chinese and English label ('供水 / 停水'). */
+function categoryLabels(taxonomy: Taxonomy): Labels {
+  let out = labelsOfTree.get(taxonomy);
+  if (out) return out;
+  out = new Map();
+  for (const g of categoryTree(taxonomy)) {
     out.set(g.code, { zh: g.zh, en: g.en });
     for (const i of g.items) out.set(`${g.code}/${i.code}`, { zh: `${g.zh} / ${i.zh}`, en: `${g.en} / ${i.en}` });
   }
+  labelsOfTree.set(taxonomy, out);
   return out;
 }
 
@@ -35,13 +44,14 @@ export interface ReportsRouteDeps {
   reports: ReportsService;
   /** The unit a unit user acts for. */
   unitOfUser: (userId: string) => string | null;
+  /** The category tree that was in force at a time (a past month's names); without it, every month has today's names. */
+  categoriesAt?: (at: number) => Taxonomy;
   /** Where echarts.min.js is read from; default: the installed echarts package. */
   echartsFile?: string;
 }
 
 export function registerReportRoutes(app: HotlineHttp, deps: ReportsRouteDeps): void {
   const { reports } = deps;
-  const labels = categoryLabels();
   const echartsFile = deps.echartsFile ?? join(dirname(createRequire(import.meta.url).resolve('echarts')), 'echarts.min.js');
   let echarts: Buffer | undefined;
 
@@ -52,6 +62,11 @@ export function registerReportRoutes(app: HotlineHttp, deps: ReportsRouteDeps): 
     const u = units.get(code);
     const district = u?.districtCode ? units.get(u.districtCode) : undefined;
     return { name: u?.name ?? code, districtCode: u?.districtCode ?? null, districtName: district?.name ?? null };
+  };
+  // Category names likewise: a past month's as they were at its end (a category added since has today's), this month's today's.
+  const categoryOf = (code: string, month: string): { zh: string; en: string } => {
+    const then = deps.categoriesAt && month < reports.currentMonth() ? categoryLabels(deps.categoriesAt(monthRange(month).to - 1)).get(code) : undefined;
+    return then ?? categoryLabels(taxonomyInForce()).get(code) ?? { zh: code, en: code };
   };
   const rowView = (month: string) => (r: MonthFigures) => ({ code: r.code, ...describe(r.code, month), rank: r.rank, gain: r.gain, volume: r.volume, classes: r.classes, ...r.figures });
   const monthView = (month: string, level: ReportLevel, recompute: boolean) => {
@@ -116,7 +131,7 @@ export function registerReportRoutes(app: HotlineHttp, deps: ReportsRouteDeps): 
 
   app.get('/api/reports/top-categories', { schema: { querystring: MonthQuery }, preHandler: managers }, async (request) => {
     const month = monthOf(request.query);
-    return { month, rows: reports.topCategories(month).map((t) => ({ code: t.key, count: t.count, ...(labels.get(t.key) ?? { zh: t.key, en: t.key }) })) };
+    return { month, rows: reports.topCategories(month).map((t) => ({ code: t.key, count: t.count, ...categoryOf(t.key, month) })) };
   });
 
   app.get('/api/reports/hotspot-streets', { schema: { querystring: MonthQuery }, preHandler: managers }, async (request) => {

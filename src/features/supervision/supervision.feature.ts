@@ -8,7 +8,7 @@ import { registerServiceLevelRoutes } from '../service-level/service-level.route
 import { createServiceLevelService } from '../service-level/service-level.service.ts';
 import type { ServiceLevelService } from '../service-level/service-level.service.ts';
 import { createCallLegSource, createDirectory } from '../service-level/service-level.source.ts';
-import type { Desk } from '../service-level/service-level.source.ts';
+import type { Desk, Directory } from '../service-level/service-level.source.ts';
 import { createSupervisorActions } from './supervision.actions.ts';
 import type { SupervisorActions } from './supervision.actions.ts';
 import { registerSupervisionRoutes } from './supervision.routes.ts';
@@ -17,15 +17,40 @@ import type { WallboardFanout, WallboardFanoutSettings } from './supervision.soc
 import { createWallboard } from './wallboard.service.ts';
 import type { Wallboard } from './wallboard.service.ts';
 
-/** The desks (queues) of the configuration and the lines routed to each (a line without one goes to the first). */
-function desksFrom(config: FeatureContext['deps']['config']): Desk[] {
-  const queues = (config as { queues?: Array<{ id: string; name?: string }> }).queues ?? [];
-  const lines = config.lines as Array<{ number: string; queue?: string }>;
-  return queues.map((q, i) => ({
+/** The lines and desks as the configuration writes them (the version in force, src/features/admin/line-versions.ts). */
+export interface LinesAndDesks {
+  lines: ReadonlyArray<{ number: string; name: string; wrapUpSeconds: number; queue?: string | undefined }>;
+  queues: ReadonlyArray<{ id: string; name?: string | undefined }>;
+}
+
+/** The desks (queues) and the lines routed to each (a line without one goes to the first). */
+function desksFrom(doc: LinesAndDesks): Desk[] {
+  return doc.queues.map((q, i) => ({
     id: q.id,
     name: q.name ?? q.id,
-    lines: lines.filter((l) => (l.queue ?? (i === 0 ? q.id : undefined)) === q.id).map((l) => l.number),
+    lines: doc.lines.filter((l) => (l.queue ?? (i === 0 ? q.id : undefined)) === q.id).map((l) => l.number),
   }));
+}
+
+function directoryOf(doc: LinesAndDesks, desks?: Desk[]): Directory {
+  return createDirectory(doc.lines.map((l) => ({ number: l.number, name: l.name, wrapUpMs: l.wrapUpSeconds * 1000 })), desks ?? desksFrom(doc));
+}
+
+/** A directory that follows the lines and desks in force: built again whenever `read` gives another version. */
+function liveDirectory(read: () => LinesAndDesks): Directory {
+  let doc = read();
+  let current = directoryOf(doc);
+  const now = (): Directory => {
+    const next = read();
+    if (next !== doc) { doc = next; current = directoryOf(next); }
+    return current;
+  };
+  return {
+    get lines() { return now().lines; },
+    get desks() { return now().desks; },
+    queueOf: (line) => now().queueOf(line),
+    wrapUpMs: (line) => now().wrapUpMs(line),
+  };
 }
 
 export interface WallboardFeatureDeps {
@@ -38,6 +63,8 @@ export interface WallboardFeatureDeps {
   calls?: { live(): Array<{ call: { id: string; line: string; state: string; arrivedAt: number } }> };
   /** Desks and the lines routed to each; a line no desk names is shown as a desk of its own. */
   desks?: Desk[];
+  /** The lines and desks in force, read at every use (a version edited in the console shows without a restart); default the config's. */
+  linesInForce?: () => LinesAndDesks;
   serviceLevel?: Partial<ServiceLevelOptions>;
   fanout?: Partial<WallboardFanoutSettings>;
 }
@@ -56,10 +83,7 @@ export interface WallboardFeature {
 export function registerWallboard(ctx: FeatureContext, deps: WallboardFeatureDeps): WallboardFeature {
   const { app } = ctx;
   const { config, db, bus, clock, log } = ctx.deps;
-  const directory = createDirectory(
-    config.lines.map((l) => ({ number: l.number, name: l.name, wrapUpMs: l.wrapUpSeconds * 1000 })),
-    deps.desks ?? desksFrom(config),
-  );
+  const directory = deps.linesInForce && !deps.desks ? liveDirectory(deps.linesInForce) : directoryOf(config, deps.desks);
   const source = createCallLegSource(db, directory);
   const activity = createAgentActivityLog({
     bus, clock,

@@ -343,6 +343,8 @@ export function createWallboard(deps: WallboardDeps) {
     agents: (): AgentRow[] => grid.all(),
     agent: (agentId: string): AgentRow | undefined => grid.get(agentId),
     takeChangedAgents: (): AgentRow[] => grid.takeChanged(),
+    /** Something the bus does not carry changed (the lines and desks in force): the next frame is built again. */
+    refresh: changed,
     /** Called on every change; the socket coalesces them into frames. */
     onChange(fn: () => void): () => void { listeners.add(fn); return () => { listeners.delete(fn); }; },
     close(): void { for (const off of unsubscribe) off(); listeners.clear(); },
