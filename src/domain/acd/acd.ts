@@ -1,10 +1,11 @@
-import { createSeatPool, isFree, toSkillMap, type Seat, type SeatState } from './agent-pool.ts';
+import { isFree, toSkillMap, type Seat, type SeatState } from './agent-pool.ts';
 import { createHeap } from './heap.ts';
 import { createAlarmList, placeAlong } from './overflow.ts';
 import {
   canTake, nextWideningAt, planAcd, stageAt,
   type AcdConfig, type OverflowDestination, type OverflowReason, type QueuePlan, type SkillLevels,
 } from './queues.ts';
+import { createSeatIndex } from './seat-index.ts';
 import { callBefore, createQueueLine, type HeldCall, type HeldState, type QueueLine } from './waiting-calls.ts';
 
 export interface ArrivingCall {
@@ -59,6 +60,10 @@ export interface SeatView {
   readonly idleSince: number;
   readonly offeredCallId: string | null;
   readonly skills: SkillLevels;
+  /** The desk the agent is on (a queue id), or null. */
+  readonly desk: string | null;
+  /** False when that desk is not in force: the seat then serves every queue its skills fit. */
+  readonly deskInForce: boolean;
   readonly free: boolean;
 }
 
@@ -66,6 +71,12 @@ export interface SeatView {
  * The queue engine. Time is always passed in; the engine sets no timers. The service reports seat
  * and call events, then asks `nextAssignments(now)` whom to ring; at `nextWakeAt(now)` it calls
  * `expiredWaits(now)` and `nextAssignments(now)` again.
+ *
+ * Desks (专席): an agent with no desk takes callers from every queue their skills fit. An agent on a desk
+ * takes callers from that desk's queue only, and still needs its skills and levels (widening included): with
+ * none of them, they take nobody. A change of desk or skills counts from the next routing decision; a call
+ * already ringing a seat is not taken from it. A desk that is not in the plan, or was removed by a new version
+ * (even while it drains its callers), counts as no desk: its agents serve every queue their skills fit.
  */
 export interface Acd {
   agentReady(agentId: string, now: number): void;
@@ -73,6 +84,8 @@ export interface Acd {
   agentUnavailable(agentId: string): void;
   agentRegistered(agentId: string, registered: boolean): void;
   setSkills(agentId: string, skills: SkillLevels): void;
+  /** Puts the agent on a desk (a queue id), or on none. */
+  setDesk(agentId: string, desk: string | null): void;
   callArrived(call: ArrivingCall, now: number): ArrivalResult;
   /** The caller hung up or went elsewhere; a seat ringing for it becomes free again, idle time kept. */
   callLeft(callId: string): boolean;
@@ -111,9 +124,8 @@ export function createAcd(config: AcdConfig): Acd {
   let closing = new Set<string>();
   let plan = planAcd(config);
   let queueLines: QueueLine[] = plan.queues.map((q) => createQueueLine(q));
-  const seats = new Map<string, Seat>();
+  const seats = createSeatIndex(plan);
   const calls = new Map<string, HeldCall>();
-  const pool = createSeatPool();
   const widenings = createAlarmList();
   const expiries = createAlarmList();
   const freshSeats = new Set<Seat>();
@@ -136,18 +148,10 @@ export function createAcd(config: AcdConfig): Acd {
     else list.push(seat);
   };
 
-  const seatFor = (agentId: string): Seat => {
-    let seat = seats.get(agentId);
-    if (seat === undefined) {
-      seat = { id: agentId, state: 'unavailable', registered: false, skills: new Map(), idleSince: 0, offeredCallId: null, version: 0 };
-      seats.set(agentId, seat);
-    }
-    return seat;
-  };
+  const seatFor = seats.seatFor;
 
   const touch = (seat: Seat): void => {
-    seat.version++;
-    pool.refresh(seat);
+    seats.touch(seat);
     if (isFree(seat)) freshSeats.add(seat);
   };
 
@@ -200,20 +204,27 @@ export function createAcd(config: AcdConfig): Acd {
 
   /** The first waiting call, in queue order, that `seat` may take at `now`. */
   const firstCallFor = (seat: Seat, now: number): HeldCall | undefined => {
-    visitStamp = (visitStamp + 1) >>> 0 || 1;
     searchSeat = seat;
     searchNow = now;
     searchBest = undefined;
-    for (const [skill, level] of seat.skills) {
-      const reach = plan.reach.get(skill);
-      if (reach === undefined) continue;
-      for (const { queue, minLevel } of reach) {
-        if (level < minLevel || visited[queue.index] === visitStamp) continue;
-        visited[queue.index] = visitStamp;
-        const line = queueLines[queue.index]!;
-        if (line.waiting === 0) continue;
-        searchQueue = queue;
-        line.forEachHead(considerHead);
+    if (seat.deskIndex >= 0) {
+      // On a desk: that desk's callers only.
+      const line = queueLines[seat.deskIndex]!;
+      searchQueue = line.queue;
+      if (line.waiting > 0) line.forEachHead(considerHead);
+    } else {
+      visitStamp = (visitStamp + 1) >>> 0 || 1;
+      for (const [skill, level] of seat.skills) {
+        const reach = plan.reach.get(skill);
+        if (reach === undefined) continue;
+        for (const { queue, minLevel } of reach) {
+          if (level < minLevel || visited[queue.index] === visitStamp) continue;
+          visited[queue.index] = visitStamp;
+          const line = queueLines[queue.index]!;
+          if (line.waiting === 0) continue;
+          searchQueue = queue;
+          line.forEachHead(considerHead);
+        }
       }
     }
     const best = searchBest;
@@ -255,6 +266,11 @@ export function createAcd(config: AcdConfig): Acd {
     setSkills(agentId, skills) {
       const seat = seatFor(agentId);
       seat.skills = toSkillMap(skills);
+      touch(seat);
+    },
+    setDesk(agentId, desk) {
+      const seat = seatFor(agentId);
+      seats.setDesk(seat, desk);
       touch(seat);
     },
 
@@ -315,7 +331,7 @@ export function createAcd(config: AcdConfig): Acd {
       widenings.tidy(waitingTotal);
       expiries.tidy(waitingTotal);
       const out: Assignment[] = [];
-      if (pool.freeCount === 0 || waitingTotal === 0) {
+      if (seats.freeCount === 0 || waitingTotal === 0) {
         freshCalls.clear();
         freshSeats.clear();
         return out;
@@ -327,7 +343,7 @@ export function createAcd(config: AcdConfig): Acd {
       freshSeats.clear();
       for (let call = candidates.pop(); call !== undefined; call = candidates.pop()) {
         if (call.state !== 'waiting' || calls.get(call.id) !== call) continue;
-        const seat = pool.longestIdle(stageAt(call.queue, call.arrivedAt, now).needs);
+        const seat = seats.longestIdle(call.queue, stageAt(call.queue, call.arrivedAt, now).needs);
         if (seat !== undefined) {
           stopWaiting(call);
           call.state = 'offered';
@@ -385,7 +401,7 @@ export function createAcd(config: AcdConfig): Acd {
       if (s === undefined) return undefined;
       return {
         id: s.id, state: s.state, registered: s.registered, idleSince: s.idleSince, offeredCallId: s.offeredCallId,
-        skills: Object.fromEntries(s.skills), free: isFree(s),
+        skills: Object.fromEntries(s.skills), desk: s.desk, deskInForce: s.deskIndex >= 0, free: isFree(s),
       };
     },
     waitingOrder(queueId) {
@@ -418,6 +434,8 @@ export function createAcd(config: AcdConfig): Acd {
       configs = new Map(queues.map((q) => [q.id, q]));
       queueLines = plan.queues.map((q) => createQueueLine(q));
       visited = new Uint32Array(plan.queues.length);
+      // A desk that is removed, even one still draining its callers, no longer holds its agents.
+      seats.replan(plan, (id) => !closing.has(id));
       for (const call of calls.values()) {
         // The queue's new priority moves all its callers alike: their order within it stays.
         call.queue = plan.queueById.get(call.queue.id)!;
@@ -435,6 +453,6 @@ export function createAcd(config: AcdConfig): Acd {
       }
       for (const seat of seats.values()) if (isFree(seat)) freshSeats.add(seat);
     },
-    get freeSeats() { return pool.freeCount; },
+    get freeSeats() { return seats.freeCount; },
   };
 }

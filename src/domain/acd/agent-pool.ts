@@ -13,6 +13,10 @@ export interface Seat {
   idleSince: number;
   /** The call this seat is being offered (ringing), set by the engine. */
   offeredCallId: string | null;
+  /** The desk (a queue id) the agent is on, as the service last said; null for none. */
+  desk: string | null;
+  /** The plan's index of the desk's queue while that desk is in force; -1: the seat serves every queue its skills fit. */
+  deskIndex: number;
   /** Bumped on every change; pool entries carrying an older one are stale. */
   version: number;
 }
@@ -51,6 +55,8 @@ const isStale = (e: PoolEntry): boolean => e.version !== e.seat.version || !isFr
 export interface SeatPool {
   /** Call after every change to a seat (after bumping its version): adds it back when it is free. */
   refresh(seat: Seat): void;
+  /** Takes the seat out (it moves to another pool); bump its version first, so its entries here go stale. */
+  remove(seat: Seat): void;
   /** The longest-idle free seat holding one of `needs` at its level; ties go to the smaller id. */
   longestIdle(needs: SkillNeeds): Seat | undefined;
   readonly freeCount: number;
@@ -87,13 +93,18 @@ export function createSeatPool(): SeatPool {
     }
   };
 
+  const remove = (seat: Seat): void => {
+    const was = pooled.get(seat);
+    if (was !== undefined) {
+      liveEntries -= was;
+      pooled.delete(seat);
+    }
+  };
+
   return {
+    remove,
     refresh(seat) {
-      const was = pooled.get(seat);
-      if (was !== undefined) {
-        liveEntries -= was;
-        pooled.delete(seat);
-      }
+      remove(seat);
       if (isFree(seat)) {
         const entry: PoolEntry = { seat, version: seat.version, idleSince: seat.idleSince };
         for (const [skill, level] of seat.skills) bucket(skill, level).push(entry);
