@@ -213,6 +213,7 @@ export async function startHotline(opts: StartHotlineOptions): Promise<Hotline> 
     offerCancelled: (agentId, callId) => calls.offerCancelled(agentId, callId),
     stateChanged: (status) => calls.queue.seatChanged(status),
     skillsChanged: (agentId, skills) => { calls.queue.skillsChanged(agentId, skills); calls.dispatch(); },
+    deskChanged: (agentId, desk) => { calls.queue.deskChanged(agentId, desk); calls.dispatch(); },
   });
   // A version of the lines and desks edited in the console is routed by from when it takes effect, calls in progress kept;
   // the wallboard, /metrics and the accounts' desk picker read the version in force at every use.

@@ -14,6 +14,8 @@ import { createAccountsCore } from './accounts-core.ts';
 import type { AccountsServiceDeps, UserView } from './accounts-core.ts';
 import { createAccountsImport } from './accounts-import.ts';
 import type { AuditActor } from './admin-audit.ts';
+import type { LinesDoc } from './lines-check.ts';
+import { createReferenceVersions } from './reference-data.repo.ts';
 
 export { auditedErrors, knownSkillsOf } from './accounts-core.ts';
 export type { AccountsServiceDeps, LiveParts, UserView } from './accounts-core.ts';
@@ -33,6 +35,24 @@ export function createAccountsService(deps: AccountsServiceDeps) {
   const core = createAccountsCore(deps);
   const { db, clock, live, log, repo, audit, knownSkills, desks, view, refuse, fields, unwrap, mustFind, endSessions } = core;
   const checks = core.checks;
+
+  /**
+   * An agent on a desk takes that desk's callers only, and only with its skills: putting an agent on a desk whose
+   * own target (in the lines and desks in force) their skills do not meet is refused, rather than leaving them
+   * ready and taking nobody. `skills` null or empty: the default skills. `column` names the field to blame.
+   */
+  function deskMisfit(desk: string | null, skills: Record<string, number> | null, column: string): ImportError[] {
+    if (desk === null) return [];
+    const queues = createReferenceVersions<LinesDoc>(db, 'lines').inForce(clock.now())?.body.queues ?? deps.config.queues;
+    const target = queues.find((q) => q.id === desk)?.target;
+    const levels = skills !== null && Object.keys(skills).length > 0 ? skills : deps.config.skills.defaults;
+    if (target === undefined || target.skills.some((k) => (levels[k] ?? 0) >= target.minLevel)) return [];
+    return [{
+      row: 1, column,
+      reason: `坐席技能不符合服务台“${desk}”的要求：须有 ${target.skills.join('、')} 中的一项达到 ${target.minLevel} 级`,
+      reason_en: `The agent's skills do not meet desk ${desk}'s target: one of ${target.skills.join(', ')} at level ${target.minLevel} or above`,
+    }];
+  }
 
   function insertChecked(actor: AuditActor, action: string, row: AccountRow, hash: string, oneTime: boolean): UserRecord {
     const input: AccountInput = {
@@ -61,7 +81,9 @@ export function createAccountsService(deps: AccountsServiceDeps) {
     /** Creates one account; without a password one is generated (returned once). `oneTime`: changed at the first sign-in. */
     async create(actor: AuditActor, input: AccountInput, opts: { oneTime?: boolean } = {}): Promise<{ user: UserView; initialPassword?: string }> {
       const checked = checkAccount(input, 1, checks());
-      if (!checked.account) throw refuse(actor, 'user.create', input.username, codeFor(checked.errors), { fields: fields(checked.errors) }, { ...input, password: undefined });
+      const misfit = checked.account?.role === 'agent' ? deskMisfit(checked.account.desk, checked.account.skills, 'desk') : [];
+      const errors = [...checked.errors, ...misfit];
+      if (!checked.account || errors.length) throw refuse(actor, 'user.create', input.username, codeFor(errors), { fields: fields(errors) }, { ...input, password: undefined });
       const row = checked.account;
       const generated = row.password === null ? generatePassword(row.username) : undefined;
       const hash = generated ? await hashGeneratedPassword(generated) : await hashPassword(row.password!);
@@ -85,6 +107,10 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       for (const [skill, level] of Object.entries(patch.skills ?? {})) {
         if (!knownSkills.has(skill)) bad('skills', `未知技能：${skill}`, `Unknown skill: ${skill}`);
         else if (!Number.isInteger(level) || level < 1 || level > 5) bad('skills', `技能等级无效：${skill}:${level}（1–5）`, `Bad skill level: ${skill}:${level} (1-5)`);
+      }
+      if (agent && !problems.length && (patch.desk !== undefined || patch.skills !== undefined)) {
+        const desk = patch.desk !== undefined ? patch.desk : before.desk;
+        problems.push(...deskMisfit(desk, patch.skills ?? core.skillsOf(before), patch.desk !== undefined ? 'desk' : 'skills'));
       }
       if (problems.length) throw refuse(actor, 'user.update', before.username, 'ERR_VALIDATION', { fields: fields(problems) }, patch);
       const beforeView = view(before);

@@ -9,6 +9,8 @@ export interface AgentAccount {
   /** The SIP endpoint resource of the seat assigned to this agent (PJSIP/<seat>). */
   seat: string;
   skills: string[];
+  /** The desk (a queue id) an administrator put the agent on; none when unset. */
+  desk?: string | null;
 }
 
 export interface AgentsRepo {
@@ -46,18 +48,18 @@ interface StoredRow {
   call_id: string | null; wrap_up_until: number | null; logged_in_seat: string | null;
 }
 
-interface AgentDbRow { id: string; user_id: string | null; name: string; seat: string; skills: string }
+interface AgentDbRow { id: string; user_id: string | null; name: string; seat: string; skills: string; desk: string | null }
 
 function account(row: AgentDbRow): AgentAccount {
   let skills: string[] = [];
   try { const parsed: unknown = JSON.parse(row.skills); if (Array.isArray(parsed)) skills = parsed.map(String); } catch { /* empty */ }
-  return { id: row.id, userId: row.user_id, name: row.name, seat: row.seat, skills };
+  return { id: row.id, userId: row.user_id, name: row.name, seat: row.seat, skills, desk: row.desk };
 }
 
 export function createAgentsRepo(db: Database): AgentsRepo {
-  const all = db.prepare('SELECT id, user_id, name, seat, skills FROM agents ORDER BY id');
-  const byId = db.prepare('SELECT id, user_id, name, seat, skills FROM agents WHERE id = ?');
-  const byUser = db.prepare('SELECT id, user_id, name, seat, skills FROM agents WHERE user_id = ?');
+  const all = db.prepare('SELECT id, user_id, name, seat, skills, desk FROM agents ORDER BY id');
+  const byId = db.prepare('SELECT id, user_id, name, seat, skills, desk FROM agents WHERE id = ?');
+  const byUser = db.prepare('SELECT id, user_id, name, seat, skills, desk FROM agents WHERE user_id = ?');
   const insert = db.prepare(`INSERT INTO agents (id, user_id, name, seat, skills) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, name = excluded.name, seat = excluded.seat, skills = excluded.skills`);
   const saveState = db.prepare(`UPDATE agents SET state = ?, state_reason = ?, state_since = ?, idle_since = ?, call_id = ?,

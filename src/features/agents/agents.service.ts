@@ -30,6 +30,8 @@ export interface AgentHooks {
   stateChanged(status: AgentStatus): void;
   /** A supervisor set the agent's skill levels. */
   skillsChanged(agentId: string, skills: SkillLevels): void;
+  /** An administrator put the agent on a desk (a queue id) or on none. */
+  deskChanged(agentId: string, desk: string | null): void;
 }
 
 export interface SkillSettings {
@@ -69,7 +71,7 @@ export function createAgentsService(deps: AgentsServiceDeps) {
   const agents = new Map<string, Seated>();
   const byUser = new Map<string, string>();
   const seatRegistered = new Map<string, boolean>();
-  const hooks: AgentHooks = { agentFree: () => {}, offerCancelled: () => {}, stateChanged: () => {}, skillsChanged: () => {} };
+  const hooks: AgentHooks = { agentFree: () => {}, offerCancelled: () => {}, stateChanged: () => {}, skillsChanged: () => {}, deskChanged: () => {} };
   const skillSettings: SkillSettings = deps.skills ?? { defaults: { general: 3 }, listedLevel: 3 };
   let storedSkills: Map<string, Record<string, number>> | undefined;
 
@@ -303,13 +305,23 @@ export function createAgentsService(deps: AgentsServiceDeps) {
     return ok(view(a));
   }
 
-  /** An administrator puts the agent on a desk (a queue id), or on none; a call in progress is not touched. */
+  /**
+   * An administrator puts the agent on a desk (a queue id), or on none: routing follows from its next decision,
+   * a call ringing or talking is not touched.
+   */
   function setDesk(agentId: string, desk: string | null): Result<AgentView> {
     const a = find(agentId);
     if (!a) return err(hotlineError('ERR_NO_SUCH_AGENT'));
     repo.saveDesk(agentId, desk);
+    a.account = { ...a.account, desk };
     a.log.info({ desk }, 'agent desk set');
+    hooks.deskChanged(agentId, desk);
     return ok(view(a));
+  }
+
+  /** The desk the agent is on (a queue id), or null. */
+  function deskOf(agentId: string): string | null {
+    return (agents.get(agentId)?.account ?? repo.byId(agentId))?.desk ?? null;
   }
 
   /** The agent's name as shown on the wallboard and the grid, changed with the account's display name. */
@@ -370,6 +382,7 @@ export function createAgentsService(deps: AgentsServiceDeps) {
     setSkills,
     setSeat,
     setDesk,
+    deskOf,
     rename,
     /** The agent's full status (idle time included), for the queue engine. */
     statusOf: (agentId: string): AgentStatus | undefined => agents.get(agentId)?.status,

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../clock.ts';
 import { createAcd } from '../../domain/acd/acd.ts';
 import type { Acd } from '../../domain/acd/acd.ts';
@@ -9,7 +10,10 @@ export interface CallQueueDeps {
   config: AcdConfig;
   clock: Clock;
   skillsOf(agentId: string): SkillLevels;
+  /** The desk (a queue id) the agent is on, or null. */
+  deskOf(agentId: string): string | null;
   statuses(): AgentStatus[];
+  log: Pick<Logger, 'warn'>;
   /** A waiting caller's target widened or its wait ran out: route again. */
   onWake(): void;
   /** Handle time assumed before any call has been handled, seconds. */
@@ -26,8 +30,13 @@ export function createCallQueue(deps: CallQueueDeps) {
   const { clock } = deps;
   const acd: Acd = createAcd(deps.config);
   const known = new Set<string>();
-  /** Per agent: the queues the skills qualify for, and whether the agent counts as staffed (logged in, not paused). */
+  /** Per agent: the queues the skills (and desk) qualify for, and whether the agent counts as staffed (logged in, not paused). */
   const qualifies = new Map<string, readonly string[]>();
+  /** Agents on a desk, and the desks in force: an agent on any other desk serves as if they had none. */
+  const desks = new Map<string, string>();
+  let desksInForce = new Set(deps.config.queues.map((q) => q.id));
+  /** What the log was last told about desks (a desk not in force, agents lacking their desk's skills), each said once. */
+  let said = new Set<string>();
   const staffedAgents = new Set<string>();
   let staffed = new Map<string, number>(deps.config.queues.map((q) => [q.id, 0]));
   let queueIds = deps.config.queues.map((q) => q.id);
@@ -37,20 +46,51 @@ export function createCallQueue(deps: CallQueueDeps) {
   let quietSince: number | null = clock.now();
   let ahtSeconds = deps.initialAhtSeconds ?? 180;
 
-  function queuesFor(skills: SkillLevels): string[] {
-    return queueIds.filter((id) => (targets.get(id) ?? []).some((t) => t.skills.some((k) => (skills[k] ?? 0) >= t.minLevel)));
+  function queuesFor(skills: SkillLevels, desk: string | null): string[] {
+    const fits = (id: string): boolean => (targets.get(id) ?? []).some((t) => t.skills.some((k) => (skills[k] ?? 0) >= t.minLevel));
+    if (desk !== null && desksInForce.has(desk)) return fits(desk) ? [desk] : [];
+    return queueIds.filter(fits);
   }
 
   function count(agentId: string, delta: 1 | -1): void {
     for (const id of qualifies.get(agentId) ?? []) staffed.set(id, (staffed.get(id) ?? 0) + delta);
   }
 
+  /** The agent's skills and desk, to the engine and the staffing counts. */
+  function place(agentId: string, skills: SkillLevels, desk: string | null): void {
+    if (desk === null) desks.delete(agentId);
+    else desks.set(agentId, desk);
+    const isStaffed = staffedAgents.has(agentId);
+    if (isStaffed) count(agentId, -1);
+    qualifies.set(agentId, queuesFor(skills, desk));
+    if (isStaffed) count(agentId, 1);
+    acd.setSkills(agentId, skills);
+    acd.setDesk(agentId, desk);
+  }
+
   function ensure(agentId: string): void {
     if (known.has(agentId)) return;
     known.add(agentId);
-    const skills = deps.skillsOf(agentId);
-    qualifies.set(agentId, queuesFor(skills));
-    acd.setSkills(agentId, skills);
+    place(agentId, deps.skillsOf(agentId), deps.deskOf(agentId));
+  }
+
+  /** Says once in the log which desks agents are on that are not in force, and who lacks their desk's skills. */
+  function noteDesks(): void {
+    const now = new Set<string>();
+    const gone = new Map<string, string[]>();
+    const unfit = new Map<string, string[]>();
+    for (const [agentId, desk] of desks) {
+      const inForce = desksInForce.has(desk);
+      if (inForce && (qualifies.get(agentId)?.length ?? 0) > 0) continue;
+      const key = inForce ? `unfit:${agentId}:${desk}` : `gone:${desk}`;
+      now.add(key);
+      if (said.has(key)) continue;
+      const group = inForce ? unfit : gone;
+      group.set(desk, [...(group.get(desk) ?? []), agentId]);
+    }
+    for (const [desk, agentIds] of gone) deps.log.warn({ desk, agentIds }, 'desk not in the lines and desks in force: its agents take callers as if they had no desk');
+    for (const [desk, agentIds] of unfit) deps.log.warn({ desk, agentIds }, 'agents on a desk whose own target their skills do not meet: they take its callers only once it widens to a skill they have, if ever');
+    said = now;
   }
 
   /** Tells the engine what the agent's state means for routing; a ringing seat is the engine's own business. */
@@ -73,11 +113,17 @@ export function createCallQueue(deps: CallQueueDeps) {
   }
 
   function skillsChanged(agentId: string, skills: SkillLevels): void {
+    const desk = known.has(agentId) ? desks.get(agentId) ?? null : deps.deskOf(agentId);
     known.add(agentId);
-    if (staffedAgents.has(agentId)) count(agentId, -1);
-    qualifies.set(agentId, queuesFor(skills));
-    if (staffedAgents.has(agentId)) count(agentId, 1);
-    acd.setSkills(agentId, skills);
+    place(agentId, skills, desk);
+    noteDesks();
+  }
+
+  /** The agent's next routing decision follows the desk; a call ringing or talking stays theirs. */
+  function deskChanged(agentId: string, desk: string | null): void {
+    known.add(agentId);
+    place(agentId, deps.skillsOf(agentId), desk);
+    noteDesks();
   }
 
   function waitingTotal(): number {
@@ -104,7 +150,8 @@ export function createCallQueue(deps: CallQueueDeps) {
 
   /**
    * A new version of the lines and desks: the engine keeps every held caller (see Acd.reconfigure) and each
-   * agent's desks are worked out again, a removed desk still serving its callers with the targets it had.
+   * agent's desks are worked out again, a removed desk still serving its callers with the targets it had. The
+   * agents on a removed desk take callers as if they had no desk (said once in the log).
    */
   function reconfigure(config: AcdConfig): void {
     acd.reconfigure(config, clock.now());
@@ -113,24 +160,28 @@ export function createCallQueue(deps: CallQueueDeps) {
     queueIds = acd.queueIds();
     targets = new Map(queueIds.map((id) => [id, kept.get(id) ?? []]));
     staffed = new Map(queueIds.map((id) => [id, 0]));
+    desksInForce = new Set(config.queues.map((q) => q.id));
     for (const agentId of known) {
-      qualifies.set(agentId, queuesFor(deps.skillsOf(agentId)));
+      qualifies.set(agentId, queuesFor(deps.skillsOf(agentId), desks.get(agentId) ?? null));
       if (staffedAgents.has(agentId)) count(agentId, 1);
     }
+    noteDesks();
   }
 
   for (const s of deps.statuses()) seatChanged(s);
+  noteDesks();
 
   return {
     acd,
     seatChanged,
     skillsChanged,
+    deskChanged,
     reconfigure,
     settle,
     waitingTotal,
     /** Since when no caller has been waiting; null while someone waits. */
     quietSince: (): number | null => quietSince,
-    /** Agents logged in and not paused whose skills meet the queue's own target. */
+    /** Agents logged in and not paused whose skills meet the queue's own target, and who are on no other desk. */
     staffedFor: (queueId: string): number => staffed.get(queueId) ?? 0,
     handled(handleSeconds: number): void { ahtSeconds = nextAht(ahtSeconds, handleSeconds); },
     ahtSeconds: (): number => ahtSeconds,

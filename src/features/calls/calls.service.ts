@@ -77,7 +77,7 @@ export function createCallsService(deps: CallsServiceDeps) {
   };
   let engineLines = new Set(routing.acd.lines.map((l) => l.line));
   const queue = createCallQueue({
-    config: routing.acd, clock, skillsOf: agents.skillsOf, statuses: agents.statuses, onWake: wake,
+    config: routing.acd, clock, skillsOf: agents.skillsOf, deskOf: agents.deskOf, statuses: agents.statuses, onWake: wake, log,
     initialAhtSeconds: 180,
   });
   const acd = queue.acd;

@@ -78,6 +78,7 @@ export async function startHotlineCore(opts: {
     offerCancelled: (agentId, callId) => calls.offerCancelled(agentId, callId),
     stateChanged: (status) => calls.queue.seatChanged(status),
     skillsChanged: (agentId, skills) => { calls.queue.skillsChanged(agentId, skills); calls.dispatch(); },
+    deskChanged: (agentId, desk) => { calls.queue.deskChanged(agentId, desk); calls.dispatch(); },
   });
   const phones = attachAgentPhones({ ari: sim.client, agents, log, clock, pollMs: 0 });
   const detach = [attachCallsReconcile({ ari: sim.client, calls, log }), attachCallsStasis({ ari: sim.client, calls, log })];
