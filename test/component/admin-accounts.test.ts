@@ -223,6 +223,9 @@ describe('accounts API', () => {
     expect((await call(s.url, admin, 'GET', `/api/admin/users?unit=${unit}&role=unit`)).body.users.map((u: any) => u.username)).toEqual(expect.arrayContaining(['unit.a']));
     const audit = (await call(s.url, admin, 'GET', '/api/admin/audit?action=users.import')).body.entries.map((e: any) => e.outcome);
     expect(audit).toEqual(['ok', 'refused']);
+    // A NUL in the file is refused as in any JSON body (a lone surrogate cannot cross HTTP as UTF-8: it arrives as U+FFFD).
+    const nul = await call(s.url, admin, 'POST', '/api/admin/users/import?dryRun=true', `${HEADER}\nagent.z,坐席\u0000,agent,seat0299,,,,\n`, 'text/csv');
+    expect([nul.status, nul.body.error?.code]).toEqual([400, 'ERR_VALIDATION']);
   });
 
   it('when an admin changes an agent\'s skills, then the next waiting call routes by them at once; a seat change is refused while the agent is signed in', async () => {

@@ -6,6 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { HotlineHttp } from '../../app.ts';
 import { isHotlineError } from '../../domain/errors.ts';
+import { hasBadText, jsonProblemError } from '../../http-json.ts';
 import { requireRole, sessionOf } from '../auth/auth.routes.ts';
 import type { AccountsService, UserPatch } from './accounts.service.ts';
 import { auditedErrors } from './accounts.service.ts';
@@ -114,7 +115,11 @@ export async function registerAccountRoutes(app: HotlineHttp, deps: { accounts: 
 
     // CSV bodies are taken by the import route only.
     await scope.register(async (csvScope: HotlineHttp) => {
-      csvScope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_LIMIT_BYTES }, (_request, body, done) => done(null, body));
+      csvScope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_LIMIT_BYTES }, (_request, body, done) => {
+        // The same text rule as every JSON body: no NUL, no lone surrogate.
+        if (typeof body === 'string' && hasBadText(body)) done(jsonProblemError('bad_text', '(body)'), undefined);
+        else done(null, body);
+      });
       registerImport(csvScope, accounts, admins);
     });
 
