@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSecured } from './security-harness.ts';
+import { startSecured, callAs } from './security-harness.ts';
 import type { Secured, Session } from './security-harness.ts';
 
 /**
@@ -15,11 +15,7 @@ afterAll(async () => { await s?.close(); });
 interface Reply { status: number; body: any }
 
 async function call(who: Session | null, method: string, path: string, body?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = who ? { authorization: `Bearer ${who.token}` } : {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(s.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
+  return callAs(s, who, method, path, body);
 }
 
 /** The agent id of a signed-in agent's account. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.ts';
 import { createAdminAudit } from '../../src/features/admin/admin-audit.ts';
-import { startSecured } from './security-harness.ts';
+import { startSecured, callAs } from './security-harness.ts';
 import type { Secured, Session } from './security-harness.ts';
 
 /** Issue 15: the category tree is data, edited by the administrators, versioned and applied live. */
@@ -14,11 +14,7 @@ afterAll(async () => { await s?.close(); });
 interface Reply { status: number; body: any }
 
 async function call(who: Session | null, method: string, path: string, body?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = who ? { authorization: `Bearer ${who.token}` } : {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(s.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
+  return callAs(s, who, method, path, body);
 }
 
 const audit = () => createAdminAudit(s.hotline.db, () => clock.now());

@@ -9,7 +9,7 @@ import { callRoutingFrom } from '../../src/features/calls/queue-settings.ts';
 import { migrate, openDatabase } from '../../src/store/database.ts';
 import { leftovers, startCore } from './call-core.ts';
 import type { CoreRig } from './call-core.ts';
-import { startSecured } from './security-harness.ts';
+import { startSecured, callAs } from './security-harness.ts';
 import type { Secured, Session } from './security-harness.ts';
 
 /** Issue 15: the lines and desks are data, edited by the administrators, versioned and applied live to calls. */
@@ -24,11 +24,7 @@ describe('over HTTP: who may read and change the lines and desks, the checks, ve
   afterAll(async () => { await s?.close(); });
 
   async function call(who: Session | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const headers: Record<string, string> = who ? { authorization: `Bearer ${who.token}` } : {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(s.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
+    return callAs(s, who, method, path, body);
   }
   const audit = () => createAdminAudit(s.hotline.db, () => clock.now());
   const current = async () => (await call(s.sessions.admin, 'GET', '/api/admin/lines')).body as LinesDoc & { version: number; effectiveAt: number; scheduled: unknown[] };

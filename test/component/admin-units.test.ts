@@ -4,7 +4,7 @@
  * rankings see it without a restart. Every change and every refused attempt is in the admin audit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSecured } from './security-harness.ts';
+import { startSecured, callAs } from './security-harness.ts';
 import type { Secured } from './security-harness.ts';
 import { COMPLAINT } from './dispatch-harness.ts';
 import { A, insertReportsDataset } from './reports-dataset.ts';
@@ -20,11 +20,7 @@ type Body = Record<string, any>;
 type Who = Role | 'none';
 
 async function api(who: Who, method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
-  const headers: Record<string, string> = who === 'none' ? {} : { authorization: `Bearer ${s.sessions[who].token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(s.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) as Body : {} };
+  return callAs(s, who === 'none' ? null : s.sessions[who], method, path, body);
 }
 
 interface AuditRow { actor_username: string; action: string; target: string | null; outcome: string; reason: string | null; before_json: string | null; after_json: string | null }

@@ -92,3 +92,12 @@ export async function startSecured(opts: { tuning?: Partial<HotlineTuning>; logL
     async close() { await hotline.close(); rmSync(dir, { recursive: true, force: true }); },
   };
 }
+
+/** A JSON request to the running hotline as `who` (a bearer session) or without a session; the answer's status and parsed body. */
+export async function callAs(s: Pick<Secured, 'url'>, who: Session | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = who ? { authorization: `Bearer ${who.token}` } : {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(s.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
