@@ -58,7 +58,16 @@ export function isOwnOrigin(request: FastifyRequest, publicUrl: string | undefin
   } catch {
     return false;
   }
-  if (publicUrl !== undefined && parsed.origin === new URL(publicUrl).origin) return true;
+  if (publicUrl !== undefined && parsed.origin === originOf(publicUrl)) return true;
   // fastify's request.host: the Host header, or X-Forwarded-Host when a trusted proxy sent the request.
   return parsed.host === request.host;
+}
+
+/** The origin of a configured URL, or undefined when it is not a URL (it then matches no request). */
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }

@@ -119,3 +119,17 @@ describe('sign-in throttling (finding 3)', () => {
     expect(s.logs.some((l) => l.includes('"login throttled"') && l.includes('"by":"address"'))).toBe(true);
   });
 });
+
+describe('the service\'s own origins', () => {
+  it('when HOTLINE_PUBLIC_URL names the address the browsers use, then a page from it may post with its cookie; another origin may not', async () => {
+    s = await startSecured({ values: { service: { host: '127.0.0.1', port: 0, publicUrl: 'https://hotline.example.gov.cn' } } });
+    const cookie = `hl_session=${s.sessions.agent.token}`;
+    const post = (origin: string) => fetch(`${s!.url}/api/agents/me/state`, {
+      method: 'POST', headers: { cookie, origin, 'x-csrf-token': s!.sessions.agent.csrf, 'content-type': 'application/json' }, body: JSON.stringify({ state: 'paused', reason: 'break' }),
+    });
+    expect((await post('https://hotline.example.gov.cn')).status).not.toBe(403);
+    const foreign = await post('https://hotline.example.gov.cn.evil.example');
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe('ERR_CSRF');
+  });
+});
