@@ -8,6 +8,7 @@ import { pickAgent } from '../../domain/routing.ts';
 import { err, hotlineError, ok } from '../../domain/errors.ts';
 import type { Result } from '../../domain/errors.ts';
 import type { AgentAccount, AgentsRepo } from './agents.repo.ts';
+import { createAccountChanges } from './agents.account-changes.ts';
 
 export interface AgentView {
   id: string;
@@ -52,7 +53,7 @@ export interface AgentsServiceDeps {
   skills?: SkillSettings;
 }
 
-interface Seated {
+export interface Seated {
   account: AgentAccount;
   /** The seat the agent is logged in at (the assigned seat unless they chose another). */
   seat: string;
@@ -288,50 +289,7 @@ export function createAgentsService(deps: AgentsServiceDeps) {
     return ok(now);
   }
 
-  /**
-   * An administrator assigns the agent another seat: refused while the agent is signed in at a seat (or on a
-   * call), and when another agent has that seat (ERR_SEAT_TAKEN).
-   */
-  function setSeat(agentId: string, seat: string): Result<AgentView> {
-    const a = find(agentId);
-    if (!a) return err(hotlineError('ERR_NO_SUCH_AGENT'));
-    if (a.account.seat === seat) return ok(view(a));
-    if (a.status.state !== 'offline') return refusal(a, 'seat_change_while_signed_in');
-    if (repo.all().some((other) => other.id !== agentId && other.seat === seat)) return err(hotlineError('ERR_SEAT_TAKEN', { seat }));
-    repo.saveSeat(agentId, seat);
-    a.account = { ...a.account, seat };
-    a.seat = seat;
-    a.log.info({ seat }, 'agent seat assigned');
-    return ok(view(a));
-  }
-
-  /**
-   * An administrator puts the agent on a desk (a queue id), or on none: routing follows from its next decision,
-   * a call ringing or talking is not touched.
-   */
-  function setDesk(agentId: string, desk: string | null): Result<AgentView> {
-    const a = find(agentId);
-    if (!a) return err(hotlineError('ERR_NO_SUCH_AGENT'));
-    repo.saveDesk(agentId, desk);
-    a.account = { ...a.account, desk };
-    a.log.info({ desk }, 'agent desk set');
-    hooks.deskChanged(agentId, desk);
-    return ok(view(a));
-  }
-
-  /** The desk the agent is on (a queue id), or null. */
-  function deskOf(agentId: string): string | null {
-    return (agents.get(agentId)?.account ?? repo.byId(agentId))?.desk ?? null;
-  }
-
-  /** The agent's name as shown on the wallboard and the grid, changed with the account's display name. */
-  function rename(agentId: string, name: string): Result<AgentView> {
-    const a = find(agentId);
-    if (!a) return err(hotlineError('ERR_NO_SUCH_AGENT'));
-    repo.saveName(agentId, name);
-    a.account = { ...a.account, name };
-    return ok(view(a));
-  }
+  const accountChanges = createAccountChanges({ agents, repo, find, view, refusal, deskChanged: (id, desk) => hooks.deskChanged(id, desk) });
 
   /**
    * After a restart the calls recovery found this agent's seat ringing for, or talking on, a call that
@@ -380,10 +338,7 @@ export function createAgentsService(deps: AgentsServiceDeps) {
     settleAfterRestart,
     skillsOf,
     setSkills,
-    setSeat,
-    setDesk,
-    deskOf,
-    rename,
+    ...accountChanges,
     /** The agent's full status (idle time included), for the queue engine. */
     statusOf: (agentId: string): AgentStatus | undefined => agents.get(agentId)?.status,
     statuses: (): AgentStatus[] => [...agents.values()].map((a) => a.status),
